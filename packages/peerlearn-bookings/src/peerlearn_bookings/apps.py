@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+
+
+class PeerlearnBookingsConfig(AppConfig):
+    name = "peerlearn_bookings"
+    label = "peerlearn_bookings"
+    verbose_name = "PeerLearn bookings"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from peerlearn_core.dashboard import Tab, registry
+
+        registry.register_tab(Tab(
+            key="sessions", label="My Sessions", roles=("mentor",), order=10,
+            template="peerlearn_bookings/tabs/mentor_sessions.html",
+        ))
+        registry.register_tab(Tab(
+            key="requests", label="Requests", roles=("mentor",), order=20, badge="requests",
+            template="peerlearn_bookings/tabs/mentor_requests.html",
+        ))
+        registry.register_tab(Tab(
+            key="browse", label="Browse", roles=("learner",), order=10,
+            template="peerlearn_bookings/tabs/learner_browse.html",
+        ))
+        registry.register_tab(Tab(
+            key="bookings", label="My Bookings", roles=("learner",), order=20,
+            template="peerlearn_bookings/tabs/learner_bookings.html",
+        ))

@@ -1,0 +1,36 @@
+"""DRF exception handler: domain errors and model validation become 4xx in DRF's shape."""
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..exceptions import DomainError
+
+
+def _domain_response(exc: DomainError) -> Response:
+    if exc.field:
+        data = {exc.field: [exc.detail]}
+    else:
+        data = {"detail": exc.detail}
+    data.setdefault("code", exc.code)
+    return Response(data, status=exc.status_code)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return _domain_response(exc)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data = {key: [e for e in errors] for key, errors in exc.message_dict.items()}
+        else:
+            data = {"non_field_errors": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ObjectDoesNotExist):
+        exc = Http404()
+    response = drf_exception_handler(exc, context)
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed) and response:
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    return response

@@ -1,0 +1,93 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, parsers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from .. import selectors, services
+from .serializers import (
+    BadgesSerializer,
+    MeSerializer,
+    NotificationSerializer,
+    RegisterSerializer,
+    UserSerializer,
+)
+from .throttling import AuthRateThrottle
+
+
+class RegisterView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []  # sign-up needs no CSRF token and no identity
+    throttle_classes = [AuthRateThrottle]
+
+    @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.register_user(**serializer.validated_data)
+        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class TokenView(TokenObtainPairView):
+    throttle_classes = [AuthRateThrottle]
+
+
+class TokenRefresh(TokenRefreshView):
+    throttle_classes = [AuthRateThrottle]
+
+
+class MeView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user, context={"request": request}).data)
+
+    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    def patch(self, request):
+        serializer = MeSerializer(request.user, data=request.data, partial=True,
+                                  context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        avatar = data.get("avatar", None)
+        if "avatar" in data and avatar is None:
+            avatar = ""  # explicit null removes the picture
+        user = services.update_profile(
+            user=request.user, name=data.get("name"), bio=data.get("bio"), avatar=avatar
+        )
+        return Response(MeSerializer(user, context={"request": request}).data)
+
+
+class NotificationListView(generics.ListAPIView):
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.notifications_for(self.request.user)[:200]
+
+
+class NotificationReadView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    def post(self, request, pk: int):
+        notification = services.mark_notification_read(user=request.user, notification_id=pk)
+        return Response(NotificationSerializer(notification).data)
+
+
+class NotificationReadAllView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
+    def post(self, request):
+        return Response({"marked": services.mark_all_notifications_read(user=request.user)})
+
+
+class BadgesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=BadgesSerializer)
+    def get(self, request):
+        return Response(selectors.badge_counts(request.user))

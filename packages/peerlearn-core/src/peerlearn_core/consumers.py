@@ -1,0 +1,17 @@
+from channels.db import database_sync_to_async
+
+from .realtime import notifications_group
+from .realtime.consumers import GroupRelayConsumer
+from .selectors import badge_counts
+
+
+class NotificationConsumer(GroupRelayConsumer):
+    """``/ws/notifications/``: the user's own alerts and badge counts."""
+
+    async def get_groups(self, user):
+        return [notifications_group(user.pk)]
+
+    async def on_joined(self):
+        # Start in sync: counts may have moved while the socket was down.
+        counts = await database_sync_to_async(badge_counts)(self.scope["user"])
+        await self.send_json({"type": "badges", **counts})

@@ -1,0 +1,50 @@
+"""Realtime helpers: group names and broadcasts that leave only after the transaction commits."""
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# The channel-layer event type every PeerLearn consumer relays verbatim to its socket.
+RELAY = "relay"
+
+
+def notifications_group(user_id: int) -> str:
+    return f"notifications_{user_id}"
+
+
+def session_group(session_id: int) -> str:
+    return f"session_{session_id}"
+
+
+def room_group(session_id: int) -> str:
+    return f"room_{session_id}"
+
+
+def send_now(group: str, message_type: str, payload: dict) -> None:
+    """Send to a group immediately (use ``broadcast`` from inside writes)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(
+            group, {"type": RELAY, "message": {"type": message_type, **payload}}
+        )
+    except Exception:  # a push is best effort: the state already lives in the database
+        logger.exception("group_send to %s failed", group)
+
+
+def broadcast(group: str, message_type: str, payload: dict) -> None:
+    """Push ``{type: message_type, **payload}`` to ``group`` once the current transaction commits.
+
+    Receivers must never see a state the database rolled back, so nothing leaves before commit.
+    """
+    transaction.on_commit(lambda: send_now(group, message_type, payload))
+
+
+def broadcast_lazy(group: str, message_type: str, build_payload) -> None:
+    """Like ``broadcast`` but computes the payload after commit (e.g. counts that need the DB)."""
+    transaction.on_commit(lambda: send_now(group, message_type, build_payload()))

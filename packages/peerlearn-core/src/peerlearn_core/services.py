@@ -1,0 +1,100 @@
+"""Every write of peerlearn_core. Keyword-only, one transaction, pushes after commit."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .exceptions import Conflict
+from .models import Notification, Role
+from .realtime import broadcast, broadcast_lazy, notifications_group
+from .selectors import badge_counts
+
+User = get_user_model()
+
+
+def notification_payload(notification: Notification) -> dict:
+    return {
+        "id": notification.id,
+        "kind": notification.kind,
+        "title": notification.title,
+        "body": notification.body,
+        "created_at": notification.created_at.isoformat(),
+    }
+
+
+@transaction.atomic
+def register_user(*, email: str, password: str, name: str, role: str) -> User:
+    email = User.objects.normalize_email(email).lower()
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}")
+    candidate = User(email=email, name=name, role=role)
+    password_validation.validate_password(password, candidate)
+    if User.objects.filter(email__iexact=email).exists():
+        raise Conflict("A user with this email already exists.", field="email", code="unique")
+    try:
+        with transaction.atomic():
+            return User.objects.create_user(email=email, password=password, name=name, role=role)
+    except IntegrityError as exc:  # a concurrent sign-up won the race
+        raise Conflict("A user with this email already exists.", field="email") from exc
+
+
+@transaction.atomic
+def update_profile(*, user: User, name: str | None = None, bio: str | None = None, avatar=None):
+    fields = []
+    if name is not None:
+        user.name = name
+        fields.append("name")
+    if bio is not None:
+        user.bio = bio
+        fields.append("bio")
+    if avatar is not None:
+        if user.avatar:
+            old = user.avatar
+            transaction.on_commit(lambda: old.storage.delete(old.name))
+        user.avatar = avatar or ""
+        fields.append("avatar")
+    if fields:
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=fields)
+    return user
+
+
+def push_badges(*, user_id: int) -> None:
+    """Send the user's current badge counts after commit (any app calls this when a count moves)."""
+
+    def build():
+        user = User.objects.get(pk=user_id)
+        return badge_counts(user)
+
+    broadcast_lazy(notifications_group(user_id), "badges", build)
+
+
+@transaction.atomic
+def notify(
+    *, user, kind: str, title: str, body: str = "", data: dict | None = None
+) -> Notification:
+    """Store a notification and, after commit, push it and the new badge counts to the user."""
+    notification = Notification.objects.create(
+        user=user, kind=kind, title=title, body=body, data=data or {}, created_at=timezone.now()
+    )
+    broadcast(notifications_group(user.pk), "notification", notification_payload(notification))
+    push_badges(user_id=user.pk)
+    return notification
+
+
+@transaction.atomic
+def mark_notification_read(*, user, notification_id: int) -> Notification:
+    notification = Notification.objects.select_for_update().get(pk=notification_id, user=user)
+    if not notification.read:
+        notification.read = True
+        notification.save(update_fields=["read"])
+        push_badges(user_id=user.pk)
+    return notification
+
+
+@transaction.atomic
+def mark_all_notifications_read(*, user) -> int:
+    changed = Notification.objects.filter(user=user, read=False).update(read=True)
+    if changed:
+        push_badges(user_id=user.pk)
+    return changed

@@ -1,0 +1,84 @@
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .app_settings import core_settings
+from .dashboard import registry
+from .forms import LoginForm, SignupForm
+from .models import Role
+from .selectors import badge_counts
+
+
+def dashboard_url_for(user) -> str:
+    return "/mentor/dashboard" if user.role == Role.MENTOR else "/learner/dashboard"
+
+
+def home(request):
+    if request.user.is_authenticated:
+        return redirect(dashboard_url_for(request.user))
+    return render(request, "peerlearn_core/home.html")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.register_user(**form.cleaned_data)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(dashboard_url_for(user))
+    return render(request, "peerlearn_core/auth/signup.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.user)
+        target = request.POST.get("next") or request.GET.get("next")
+        if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
+                                                      require_https=request.is_secure()):
+            return redirect(target)
+        return redirect(dashboard_url_for(form.user))
+    return render(request, "peerlearn_core/auth/login.html",
+                  {"form": form, "next": request.GET.get("next", "")},
+                  status=400 if form.errors else 200)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    return redirect("peerlearn_core:login")
+
+
+def _dashboard(request, role: str):
+    if request.user.role != role:
+        return redirect(dashboard_url_for(request.user))
+    tabs = registry.tabs_for(role)
+    scripts = list(dict.fromkeys(script for tab in tabs for script in tab.scripts))
+    return render(request, "peerlearn_core/dashboard.html", {
+        "role": role,
+        "tabs": tabs,
+        "tab_scripts": scripts,
+        "badges": badge_counts(request.user),
+    })
+
+
+@login_required
+def mentor_dashboard(request):
+    return _dashboard(request, Role.MENTOR)
+
+
+@login_required
+def learner_dashboard(request):
+    return _dashboard(request, Role.LEARNER)
+
+
+def ui_kit(request):
+    if not core_settings.UI_KIT_ENABLED:
+        raise Http404("The UI kit page is only served in development.")
+    return render(request, "peerlearn_core/ui_kit.html")
