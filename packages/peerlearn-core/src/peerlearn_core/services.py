@@ -56,6 +56,9 @@ def update_profile(*, user: User, name: str | None = None, bio: str | None = Non
     if fields:
         user.full_clean(exclude=["password"])
         user.save(update_fields=fields)
+        # Account changes are always announced to the owner (security hygiene, and a toast).
+        notify(user=user, kind="account.updated", title="Profile updated",
+               body="Your " + ", ".join(fields) + " changed.")
     return user
 
 

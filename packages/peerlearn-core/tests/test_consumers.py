@@ -1,0 +1,132 @@
+"""/ws/notifications/ through the whole ASGI stack: Origin check, cookie or Bearer auth, groups."""
+
+import asyncio
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+
+from peerlearn.asgi import application
+from peerlearn_core.services import notify
+from peerlearn_core.testing.factories import jwt_for, make_learner
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def communicator(headers=None, path="/ws/notifications/"):
+    return WebsocketCommunicator(application, path, headers=headers or [])
+
+
+async def expect_refusal(comm, code):
+    connected, _ = await comm.connect()
+    assert connected  # accepted only to deliver the application close code
+    message = await comm.receive_output(timeout=2)
+    assert message == {"type": "websocket.close", "code": code}
+    await comm.wait()
+
+
+def bearer(user):
+    return (b"authorization", f"Bearer {jwt_for(user)}".encode())
+
+
+@database_sync_to_async
+def session_cookie_for(user) -> bytes:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode()
+
+
+async def test_anonymous_is_refused_with_4401():
+    await expect_refusal(communicator(), 4401)
+
+
+async def test_bad_bearer_token_is_refused_with_4401():
+    await expect_refusal(communicator([(b"authorization", b"Bearer nope")]), 4401)
+
+
+async def test_foreign_origin_is_refused_with_4403():
+    user = await database_sync_to_async(make_learner)()
+    comm = communicator([bearer(user), (b"origin", b"https://evil.example.com")])
+    await expect_refusal(comm, 4403)
+
+
+async def test_jwt_header_connects_and_gets_badges():
+    user = await database_sync_to_async(make_learner)()
+    comm = communicator([bearer(user), (b"origin", b"http://localhost:8000")])
+    connected, _ = await comm.connect()
+    assert connected
+    first = await comm.receive_json_from(timeout=2)
+    assert first == {"type": "badges", "requests": 0, "notifications": 0, "earnings": 0}
+    await comm.disconnect()
+
+
+async def test_session_cookie_connects():
+    user = await database_sync_to_async(make_learner)()
+    cookie = await session_cookie_for(user)
+    comm = communicator([(b"cookie", cookie), (b"origin", b"http://127.0.0.1:8000")])
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_json_from(timeout=2))["type"] == "badges"
+    await comm.disconnect()
+
+
+async def test_notify_reaches_only_that_users_socket():
+    alice = await database_sync_to_async(make_learner)()
+    bob = await database_sync_to_async(make_learner)()
+    alice_ws = communicator([bearer(alice)])
+    bob_ws = communicator([bearer(bob)])
+    for comm in (alice_ws, bob_ws):
+        assert (await comm.connect())[0]
+        await comm.receive_json_from(timeout=2)  # initial badges
+
+    await database_sync_to_async(notify)(user=alice, kind="test", title="Hello Alice", body="b")
+
+    message = await alice_ws.receive_json_from(timeout=2)
+    assert message["type"] == "notification"
+    assert message["title"] == "Hello Alice" and message["body"] == "b" and message["kind"] == "test"
+    badges = await alice_ws.receive_json_from(timeout=2)
+    assert badges == {"type": "badges", "requests": 0, "notifications": 1, "earnings": 0}
+    assert await bob_ws.receive_nothing(timeout=0.3)
+    for comm in (alice_ws, bob_ws):
+        await comm.disconnect()
+
+
+async def test_nothing_is_pushed_when_the_transaction_rolls_back():
+    from django.db import transaction
+
+    alice = await database_sync_to_async(make_learner)()
+    comm = communicator([bearer(alice)])
+    assert (await comm.connect())[0]
+    await comm.receive_json_from(timeout=2)
+
+    @database_sync_to_async
+    def notify_then_fail():
+        try:
+            with transaction.atomic():
+                notify(user=alice, kind="test", title="never")
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+
+    await notify_then_fail()
+    assert await comm.receive_nothing(timeout=0.3)
+    await comm.disconnect()
+
+
+async def test_messages_from_client_get_an_error_and_socket_stays_open():
+    user = await database_sync_to_async(make_learner)()
+    comm = communicator([bearer(user)])
+    assert (await comm.connect())[0]
+    await comm.receive_json_from(timeout=2)
+    await comm.send_to(text_data="{not json")
+    assert (await comm.receive_json_from(timeout=2))["type"] == "error"
+    await comm.send_json_to({"type": "whatever"})
+    assert (await comm.receive_json_from(timeout=2))["type"] == "error"
+    await asyncio.sleep(0)
+    await comm.disconnect()

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole suite: lint, OpenAPI validation, every test on SQLite, then the database suites again
+# on PostgreSQL. Exits non-zero on the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+export DEBUG=1
+PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/peerlearn}
+
+echo "== ruff"
+$BIN/ruff check .
+echo "== OpenAPI schema"
+$BIN/python manage.py spectacular --validate --fail-on-warn --file /tmp/peerlearn-schema.yml
+echo "== migrations are up to date"
+$BIN/python manage.py makemigrations --check --dry-run >/dev/null
+echo "== tests on SQLite (everything)"
+export EXPECT_DB_VENDOR=sqlite
+$BIN/pytest -q "$@"
+echo "== tests on PostgreSQL (database suites)"
+EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" packages tests "$@"

@@ -1,0 +1,161 @@
+"""Root fixtures: real services (Redis, PostgreSQL, Daphne subprocesses, Debian chromium).
+
+Under CI=true a missing service or browser fails the run; elsewhere it skips with the reason.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "artifacts"
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+]
+
+
+
+
+def require(ok: bool, reason: str) -> None:
+    if ok:
+        return
+    if CI:
+        pytest.fail(f"{reason} — under CI nothing is skipped for a missing service", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+    parsed = urlparse(url)
+    require(port_open(parsed.hostname, parsed.port or 6379), f"Redis is not reachable at {url}")
+    return url
+
+
+class SiteServer:
+    """A Daphne process serving the real site, with its own SQLite file (and optional Redis)."""
+
+    def __init__(self, env: dict, port: int):
+        self.env = env
+        self.port = port
+        self.url = f"http://localhost:{port}"
+        self.proc = None
+
+    def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            env=self.env, cwd=REPO, capture_output=True, text=True, check=check, timeout=120,
+        )
+
+    def start(self) -> "SiteServer":
+        log = open(Path(self.env["PEERLEARN_DATA_DIR"]) / f"daphne-{self.port}.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
+             "peerlearn.asgi:application"],
+            env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"daphne exited: {Path(log.name).read_text()[-2000:]}")
+            if port_open("127.0.0.1", self.port):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("daphne did not start in 30 s")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def site_env(tmp: Path, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        DEBUG="1",
+        PEERLEARN_UI_KIT="1",
+        PEERLEARN_DATA_DIR=str(tmp),
+        SQLITE_PATH=str(tmp / "site.sqlite3"),
+        THROTTLE_AUTH="1000/min",
+        PYTHONUNBUFFERED="1",
+        DJANGO_SETTINGS_MODULE="peerlearn.settings",
+    )
+    env.update({k: v for k, v in extra.items() if v is not None})
+    return env
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory, redis_url):
+    """One Daphne serving the site over Redis for the browser tests of a run."""
+    tmp = tmp_path_factory.mktemp("site")
+    server = SiteServer(site_env(tmp, REDIS_URL=redis_url), free_port())
+    server.manage("migrate", "--noinput", "-v0")
+    server.start()
+    yield server
+    server.stop()
+
+
+# --- Playwright (pytest-playwright) ---------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    require(Path(CHROMIUM).exists(), f"Debian chromium is not installed at {CHROMIUM}")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"viewport": {"width": 1280, "height": 900}, "locale": "en-IN"}
+
+
+@pytest.fixture
+def screenshot():
+    """``screenshot(page, name)`` saves a full-page PNG under artifacts/screenshots/."""
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> Path:
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def unique_email(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.test"
+
+
+@pytest.fixture(scope="session")
+def chromium_available():
+    require(Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+            "Debian chromium is not installed")
