@@ -1,0 +1,81 @@
+// Count-up numbers (balances): animate from the shown value to a target over 800 ms.
+
+import { prefersReducedMotion, resolveEl } from "./motion.js";
+
+const money = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR", minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const integer = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 2 });
+
+/** "₹1,234.50" (en-IN grouping: ₹1,23,456.00). Accepts numbers or decimal strings. */
+export function formatMoney(value) {
+  return money.format(Number(value) || 0);
+}
+
+const FORMATS = {
+  money: formatMoney,
+  integer: (n) => integer.format(Math.round(n)),
+  number: (n) => decimal.format(n),
+};
+
+const running = new WeakMap();
+const shown = new WeakMap(); // the number currently on screen, mid-animation included
+
+const easeOutCubic = (t) => 1 - (1 - t) ** 3;
+
+/**
+ * Count `el` up (or down) to `toNumber`.
+ * @param {Element|string} target
+ * @param {number|string} toNumber e.g. 1234.5 or "1234.50"
+ * @param {{duration?: number, format?: "money"|"integer"|"number"|((n:number)=>string), from?: number}} [options]
+ *   format defaults to el's data-format, else "money"; from defaults to the last value counted to.
+ * @returns {Promise<Element>} resolved when the final value is shown
+ */
+export function countUp(target, toNumber, { duration = 800, format, from } = {}) {
+  const el = resolveEl(target);
+  if (!el) return Promise.resolve(null);
+  const to = Number(toNumber) || 0;
+  const fmt =
+    typeof format === "function" ? format : FORMATS[format || el.dataset.format || "money"] || formatMoney;
+  const cancel = running.get(el);
+  if (cancel) cancel(false);
+  const start =
+    from ?? shown.get(el) ?? (el.dataset.value !== undefined ? Number(el.dataset.value) || 0 : 0);
+
+  el.dataset.value = String(to);
+  el.dataset.counting = "true";
+  return new Promise((resolve) => {
+    let raf = 0;
+    let timer = 0;
+    const finish = (complete = true) => {
+      cancelAnimationFrame(raf);
+      clearTimeout(timer);
+      running.delete(el);
+      if (complete) {
+        shown.set(el, to);
+        el.textContent = fmt(to);
+        delete el.dataset.counting;
+      }
+      resolve(el);
+    };
+    running.set(el, finish);
+    if (prefersReducedMotion() || duration <= 0 || start === to) {
+      finish(true);
+      return;
+    }
+    const t0 = performance.now();
+    const frame = (now) => {
+      const t = Math.min(1, (now - t0) / duration);
+      if (t >= 1) {
+        finish(true);
+        return;
+      }
+      const value = start + (to - start) * easeOutCubic(t);
+      shown.set(el, value);
+      el.textContent = fmt(value);
+      raf = requestAnimationFrame(frame);
+    };
+    el.textContent = fmt(start);
+    raf = requestAnimationFrame(frame);
+    timer = setTimeout(() => finish(), duration + 250); // background tabs throttle rAF
+  });
+}

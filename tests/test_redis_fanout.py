@@ -1,0 +1,110 @@
+"""Two Daphne processes sharing one Redis: a push made in process A reaches a socket on process B."""
+
+import asyncio
+import json
+
+import pytest
+import requests
+import websockets
+
+from .conftest import SiteServer, free_port, site_env, unique_email
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def two_servers(tmp_path_factory, redis_url):
+    tmp = tmp_path_factory.mktemp("two")
+    env = site_env(tmp, REDIS_URL=redis_url)
+    a = SiteServer(env, free_port())
+    a.manage("migrate", "--noinput", "-v0")
+    b = SiteServer(env, free_port())
+    a.start()
+    b.start()
+    yield a, b
+    a.stop()
+    b.stop()
+
+
+async def _receive_until(ws, wanted_type: str, timeout: float = 5.0) -> dict:
+    async with asyncio.timeout(timeout):
+        while True:
+            message = json.loads(await ws.recv())
+            if message["type"] == wanted_type:
+                return message
+
+
+def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
+    a, b = two_servers
+    email = unique_email("redis")
+    password = "plum-orchard-5521"
+    created = requests.post(f"{a.url}/api/auth/register/", json={
+        "email": email, "password": password, "name": "Redis Rita", "role": "learner"}, timeout=10)
+    assert created.status_code == 201, created.text
+    access = requests.post(f"{a.url}/api/auth/token/", json={"email": email, "password": password},
+                           timeout=10).json()["access"]
+
+    async def scenario():
+        async with websockets.connect(
+            f"ws://127.0.0.1:{b.port}/ws/notifications/",
+            additional_headers={"Authorization": f"Bearer {access}"},
+        ) as ws:
+            first = json.loads(await ws.recv())
+            assert first["type"] == "badges" and first["notifications"] == 0
+            response = await asyncio.to_thread(
+                requests.patch, f"{a.url}/api/me/", json={"bio": "written through A"},
+                headers={"Authorization": f"Bearer {access}"}, timeout=10,
+            )
+            assert response.status_code == 200
+            notification = await _receive_until(ws, "notification")
+            badges = await _receive_until(ws, "badges")
+            return notification, badges
+
+    notification, badges = asyncio.run(scenario())
+    assert notification["kind"] == "account.updated"
+    assert notification["title"] == "Profile updated"
+    assert badges["notifications"] == 1
+
+
+def test_management_command_push_reaches_both_processes(two_servers):
+    """A push from a third process (manage.py notify) reaches sockets on A and on B."""
+    a, b = two_servers
+    email = unique_email("cmd")
+    password = "plum-orchard-5521"
+    requests.post(f"{a.url}/api/auth/register/", json={
+        "email": email, "password": password, "name": "Cmd Carl", "role": "mentor"}, timeout=10)
+    access = requests.post(f"{b.url}/api/auth/token/", json={"email": email, "password": password},
+                           timeout=10).json()["access"]
+    headers = {"Authorization": f"Bearer {access}"}
+
+    async def scenario():
+        async with websockets.connect(f"ws://127.0.0.1:{a.port}/ws/notifications/",
+                                      additional_headers=headers) as wa, \
+                websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
+                                   additional_headers=headers) as wb:
+            await wa.recv()
+            await wb.recv()
+            await asyncio.to_thread(a.manage, "notify", "--email", email, "--title", "From outside")
+            return await _receive_until(wa, "notification"), await _receive_until(wb, "notification")
+
+    on_a, on_b = asyncio.run(scenario())
+    assert on_a["title"] == on_b["title"] == "From outside"
+    assert on_a["id"] == on_b["id"]
+
+
+def test_refusals_over_real_daphne(two_servers):
+    _a, b = two_servers
+
+    async def scenario():
+        async with websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/") as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            anonymous = closed.value.rcvd.code
+        async with websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
+                                      origin="https://evil.example.com") as ws:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await ws.recv()
+            foreign = closed.value.rcvd.code
+        return anonymous, foreign
+
+    assert asyncio.run(scenario()) == (4401, 4403)
