@@ -9,20 +9,48 @@ class PeerlearnBookingsConfig(AppConfig):
 
     def ready(self) -> None:
         from peerlearn_core.dashboard import Tab, registry
+        from peerlearn_core.demo import register_seeder
 
-        registry.register_tab(Tab(
-            key="sessions", label="My Sessions", roles=("mentor",), order=10,
-            template="peerlearn_bookings/tabs/mentor_sessions.html",
-        ))
-        registry.register_tab(Tab(
-            key="requests", label="Requests", roles=("mentor",), order=20, badge="requests",
-            template="peerlearn_bookings/tabs/mentor_requests.html",
-        ))
-        registry.register_tab(Tab(
-            key="browse", label="Browse", roles=("learner",), order=10,
-            template="peerlearn_bookings/tabs/learner_browse.html",
-        ))
-        registry.register_tab(Tab(
-            key="bookings", label="My Bookings", roles=("learner",), order=20,
-            template="peerlearn_bookings/tabs/learner_bookings.html",
-        ))
+        from .demo import seed_bookings
+        from .selectors import pending_request_count
+
+        registry.register_badge("requests", pending_request_count)
+        register_seeder(seed_bookings, order=10)
+
+        registry.register_tab(
+            Tab(
+                key="sessions",
+                label="My Sessions",
+                roles=("mentor",),
+                order=10,
+                template="peerlearn_bookings/tabs/mentor_sessions.html",
+            )
+        )
+        registry.register_tab(
+            Tab(
+                key="requests",
+                label="Requests",
+                roles=("mentor",),
+                order=20,
+                badge="requests",
+                template="peerlearn_bookings/tabs/mentor_requests.html",
+            )
+        )
+        registry.register_tab(
+            Tab(
+                key="browse",
+                label="Browse",
+                roles=("learner",),
+                order=10,
+                template="peerlearn_bookings/tabs/learner_browse.html",
+            )
+        )
+        registry.register_tab(
+            Tab(
+                key="bookings",
+                label="My Bookings",
+                roles=("learner",),
+                order=20,
+                template="peerlearn_bookings/tabs/learner_bookings.html",
+            )
+        )

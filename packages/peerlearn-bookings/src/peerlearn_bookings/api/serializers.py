@@ -1,0 +1,184 @@
+from datetime import timedelta
+
+from django.utils import timezone
+from peerlearn_core.api.fields import RupeesField
+from peerlearn_core.money import CURRENCY
+from rest_framework import serializers
+
+from ..models import Booking, Feedback, LiveSession, SessionRequest
+
+MAX_PRICE_PAISE = 10_00_000_00  # ₹10 lakh: far above any real seat, low enough to catch typos
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    mentor = PersonSerializer(read_only=True)
+    price = RupeesField(source="price_paise", read_only=True)
+    currency = serializers.SerializerMethodField()
+    confirmed_count = serializers.IntegerField(read_only=True, default=0)
+    attended_count = serializers.IntegerField(read_only=True, default=0)
+    ends_at = serializers.DateTimeField(read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+    room_url = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = LiveSession
+        fields = [
+            "id", "title", "description", "mentor", "starts_at", "ends_at", "duration_minutes",
+            "max_participants", "price", "currency", "status", "booked_count", "confirmed_count",
+            "attended_count", "seats_left", "mentor_ready", "room_url", "cancel_reason",
+        ]
+        read_only_fields = fields
+
+    def get_currency(self, obj) -> str:
+        return CURRENCY
+
+
+class SessionWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True,
+                                        default="")
+    starts_at = serializers.DateTimeField()
+    duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
+    max_participants = serializers.IntegerField(min_value=1, max_value=500)
+    price = RupeesField(required=False, default=0)
+
+    def validate_starts_at(self, value):
+        if value <= timezone.now():
+            raise serializers.ValidationError("The start time must be in the future.")
+        if value > timezone.now() + timedelta(days=366):
+            raise serializers.ValidationError("Sessions can be scheduled up to a year ahead.")
+        return value
+
+    def validate_price(self, value):
+        if value > MAX_PRICE_PAISE:
+            raise serializers.ValidationError("That price is too high.")
+        return value
+
+    def to_service_kwargs(self) -> dict:
+        data = dict(self.validated_data)
+        if "price" in data:
+            data["price_paise"] = data.pop("price")
+        return data
+
+
+class CancelSessionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LearnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    """A booking as its learner (or the session's mentor) sees it."""
+
+    session = SessionSerializer(read_only=True)
+    learner = LearnerSerializer(read_only=True)
+    amount = RupeesField(source="amount_paise", read_only=True)
+    cancelled = serializers.SerializerMethodField()
+    has_feedback = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Booking
+        fields = ["id", "session", "learner", "booked_at", "payment_status", "amount", "confirmed",
+                  "declined", "attended", "cancelled", "cancelled_at", "has_feedback"]
+        read_only_fields = fields
+
+    def get_cancelled(self, obj) -> bool:
+        return obj.cancelled_at is not None
+
+    def get_has_feedback(self, obj) -> bool:
+        return hasattr(obj, "feedback")
+
+
+class BookingStateSerializer(BookingSerializer):
+    """The short form returned by actions: the session as an id."""
+
+    session = serializers.IntegerField(source="session_id", read_only=True)
+
+
+class PastSessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="session.id")
+    title = serializers.CharField(source="session.title")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    attended = serializers.BooleanField()
+
+
+class LearnerDetailSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    bio = serializers.CharField()
+    avatar_url = serializers.SerializerMethodField()
+    past_sessions = serializers.SerializerMethodField()
+
+    def get_avatar_url(self, user) -> str:
+        return user.avatar.url if user.avatar else ""
+
+    def get_past_sessions(self, user) -> list[dict]:
+        return PastSessionSerializer(getattr(user, "past_bookings_with_mentor", []), many=True).data
+
+
+class SessionLearnerSerializer(BookingStateSerializer):
+    learner = LearnerDetailSerializer(read_only=True)
+
+
+class AttendSerializer(serializers.Serializer):
+    attended = serializers.BooleanField(default=True)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = Feedback
+        fields = ["id", "rating", "comment", "created_at"]
+        read_only_fields = ["id", "created_at"]
+
+
+class SessionRequestSerializer(serializers.ModelSerializer):
+    learner = PersonSerializer(read_only=True)
+    mentor_detail = PersonSerializer(source="mentor", read_only=True)
+    session = serializers.IntegerField(source="session_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SessionRequest
+        fields = ["id", "learner", "mentor", "mentor_detail", "topic", "message", "preferred_times",
+                  "status", "decline_reason", "session", "created_at", "responded_at"]
+        read_only_fields = fields
+
+
+class SessionRequestCreateSerializer(serializers.Serializer):
+    mentor = serializers.IntegerField(min_value=1)
+    topic = serializers.CharField(max_length=200)
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    preferred_times = serializers.ListField(child=serializers.DateTimeField(), required=False,
+                                            max_length=5, default=list)
+
+    def validate_preferred_times(self, value):
+        now = timezone.now()
+        if any(when <= now for when in value):
+            raise serializers.ValidationError("Preferred times must be in the future.")
+        return value
+
+
+class AcceptRequestSerializer(SessionWriteSerializer):
+    title = serializers.CharField(max_length=200, required=False)
+
+
+class DeclineRequestSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MentorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    bio = serializers.CharField()

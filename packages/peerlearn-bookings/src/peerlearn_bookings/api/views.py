@@ -1,0 +1,229 @@
+"""Thin API views: parse, check who may ask, call one service or selector, render."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from peerlearn_core.api.permissions import IsLearner, IsMentor
+from peerlearn_core.exceptions import NotAllowed
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..models import LiveSession
+from .serializers import (
+    AcceptRequestSerializer,
+    AttendSerializer,
+    BookingSerializer,
+    BookingStateSerializer,
+    CancelSessionSerializer,
+    DeclineRequestSerializer,
+    FeedbackSerializer,
+    MentorSerializer,
+    SessionLearnerSerializer,
+    SessionRequestCreateSerializer,
+    SessionRequestSerializer,
+    SessionSerializer,
+    SessionWriteSerializer,
+)
+
+
+def _session_response(session_id: int, code=status.HTTP_200_OK) -> Response:
+    return Response(SessionSerializer(selectors.session_with_counts(session_id)).data, status=code)
+
+
+class SessionListView(APIView):
+    @extend_schema(
+        parameters=[OpenApiParameter("scope", str, enum=["scheduled", "past"],
+                                     description="Mentors: their open or closed sessions. "
+                                     "Learners always get the bookable sessions.")],
+        responses=SessionSerializer(many=True),
+    )
+    def get(self, request):
+        scope = request.query_params.get("scope", "scheduled")
+        if scope not in {"scheduled", "past"}:
+            raise ValidationError({"scope": ["Use scheduled or past."]})
+        if request.user.role == "mentor":
+            sessions = selectors.mentor_sessions(request.user, scope)
+        else:
+            sessions = selectors.bookable_sessions()
+        return Response(SessionSerializer(sessions, many=True).data)
+
+    @extend_schema(request=SessionWriteSerializer, responses={201: SessionSerializer})
+    def post(self, request):
+        if request.user.role != "mentor":
+            raise NotAllowed("Only mentors can create sessions.")
+        serializer = SessionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        session = services.create_session(mentor=request.user, **serializer.to_service_kwargs())
+        return _session_response(session.pk, status.HTTP_201_CREATED)
+
+
+class SessionDetailView(APIView):
+    @extend_schema(responses=SessionSerializer)
+    def get(self, request, pk: int):
+        session = selectors.session_with_counts(pk)
+        if not selectors.can_view_session(request.user, session):
+            raise NotAllowed("You cannot see this session.")
+        return Response(SessionSerializer(session).data)
+
+    @extend_schema(request=SessionWriteSerializer, responses=SessionSerializer)
+    def patch(self, request, pk: int):
+        session = LiveSession.objects.get(pk=pk)
+        if session.mentor_id != request.user.pk:
+            raise NotAllowed("Only the session's mentor can edit it.")
+        serializer = SessionWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.update_session(session_id=pk, mentor=request.user, **serializer.to_service_kwargs())
+        return _session_response(pk)
+
+
+class SessionActionView(APIView):
+    """POST /api/sessions/{id}/<action>/ for the mentor's state changes."""
+
+    permission_classes = [IsAuthenticated, IsMentor]
+    action = ""
+    actions = {
+        "ready": services.mark_ready,
+        "cancel_ready": services.cancel_ready,
+        "start": services.start_session,
+        "complete": services.complete_session,
+    }
+
+    @extend_schema(request=None, responses=SessionSerializer)
+    def post(self, request, pk: int):
+        self.actions[self.action](session_id=pk, mentor=request.user)
+        return _session_response(pk)
+
+
+class SessionCancelView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(request=CancelSessionSerializer, responses=SessionSerializer)
+    def post(self, request, pk: int):
+        serializer = CancelSessionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.cancel_session(session_id=pk, mentor=request.user, **serializer.validated_data)
+        return _session_response(pk)
+
+
+class SessionBookView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    @extend_schema(request=None, responses={201: BookingSerializer})
+    def post(self, request, pk: int):
+        booking = services.book_session(session_id=pk, learner=request.user)
+        booking = selectors.learner_bookings(request.user).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+class SessionLearnersView(APIView):
+    @extend_schema(responses=SessionLearnerSerializer(many=True))
+    def get(self, request, pk: int):
+        session = LiveSession.objects.get(pk=pk)
+        if session.mentor_id != request.user.pk:
+            raise NotAllowed("Only the session's mentor can see who booked.")
+        return Response(SessionLearnerSerializer(selectors.session_learners(session), many=True).data)
+
+
+class BookingListView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("include_cancelled", OpenApiTypes.BOOL)],
+        responses=BookingSerializer(many=True),
+    )
+    def get(self, request):
+        include = request.query_params.get("include_cancelled") in {"1", "true"}
+        bookings = selectors.learner_bookings(request.user, include_cancelled=include)
+        return Response(BookingSerializer(bookings, many=True).data)
+
+
+class BookingLearnerActionView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+    action = ""
+    actions = {
+        "confirm": services.confirm_booking,
+        "decline": services.decline_booking,
+        "cancel": services.cancel_booking,
+    }
+
+    @extend_schema(request=None, responses=BookingStateSerializer)
+    def post(self, request, pk: int):
+        booking = self.actions[self.action](booking_id=pk, learner=request.user)
+        return Response(BookingStateSerializer(booking).data)
+
+
+class BookingAttendView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(request=AttendSerializer, responses=BookingStateSerializer)
+    def post(self, request, pk: int):
+        serializer = AttendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.mark_attended(booking_id=pk, mentor=request.user,
+                                         attended=serializer.validated_data["attended"])
+        return Response(BookingStateSerializer(booking).data)
+
+
+class BookingFeedbackView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    @extend_schema(request=FeedbackSerializer, responses={201: FeedbackSerializer})
+    def post(self, request, pk: int):
+        serializer = FeedbackSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        feedback = services.leave_feedback(booking_id=pk, learner=request.user,
+                                           **serializer.validated_data)
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+class RequestListView(APIView):
+    @extend_schema(responses=SessionRequestSerializer(many=True))
+    def get(self, request):
+        return Response(SessionRequestSerializer(selectors.requests_for(request.user), many=True).data)
+
+    @extend_schema(request=SessionRequestCreateSerializer, responses={201: SessionRequestSerializer})
+    def post(self, request):
+        if request.user.role != "learner":
+            raise NotAllowed("Only learners can request sessions.")
+        serializer = SessionRequestCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        created = services.create_request(learner=request.user, mentor_id=data["mentor"],
+                                          topic=data["topic"], message=data["message"],
+                                          preferred_times=data["preferred_times"])
+        created = selectors.requests_for(request.user).get(pk=created.pk)
+        return Response(SessionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class RequestAcceptView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(request=AcceptRequestSerializer, responses=SessionRequestSerializer)
+    def post(self, request, pk: int):
+        serializer = AcceptRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        accepted = services.accept_request(request_id=pk, mentor=request.user,
+                                           **serializer.to_service_kwargs())
+        accepted = selectors.requests_for(request.user).get(pk=accepted.pk)
+        return Response(SessionRequestSerializer(accepted).data)
+
+
+class RequestDeclineView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(request=DeclineRequestSerializer, responses=SessionRequestSerializer)
+    def post(self, request, pk: int):
+        serializer = DeclineRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        declined = services.decline_request(request_id=pk, mentor=request.user,
+                                            **serializer.validated_data)
+        return Response(SessionRequestSerializer(declined).data)
+
+
+class MentorListView(APIView):
+    @extend_schema(responses=MentorSerializer(many=True))
+    def get(self, request):
+        return Response(MentorSerializer(selectors.mentors(), many=True).data)

@@ -1,0 +1,172 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from peerlearn_core.compat import check_constraint
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    LIVE = "live", "Live"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.LIVE)
+CLOSED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.CANCELLED)
+
+
+class LiveSession(models.Model):
+    """A seat-limited live group session a mentor runs (not Django's HTTP session)."""
+
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="live_sessions"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=5000)
+    starts_at = models.DateTimeField(db_index=True)
+    duration_minutes = models.PositiveIntegerField(
+        validators=[MinValueValidator(15), MaxValueValidator(480)]
+    )
+    max_participants = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    price_paise = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED, db_index=True
+    )
+    # Seats taken by active bookings; moved only by services with conditional updates, so
+    # the seat limit holds under concurrency without locking the table.
+    booked_count = models.PositiveIntegerField(default=0)
+    mentor_ready = models.BooleanField(default=False)
+    mentor_ready_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["mentor", "status", "starts_at"], name="session_mentor_idx")
+        ]
+        constraints = [
+            check_constraint(
+                Q(booked_count__lte=models.F("max_participants")), name="session_not_overbooked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.starts_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.max_participants - self.booked_count, 0)
+
+    @property
+    def room_url(self) -> str:
+        return f"/room/{self.pk}"
+
+
+class PaymentStatus(models.TextChoices):
+    FREE = "free", "Free"
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    REFUNDED = "refunded", "Refunded"
+    FAILED = "failed", "Failed"
+
+
+class Booking(models.Model):
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="bookings")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings"
+    )
+    booked_at = models.DateTimeField(default=timezone.now)
+    amount_paise = models.PositiveIntegerField(default=0)
+    payment_status = models.CharField(
+        max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.FREE
+    )
+    confirmed = models.BooleanField(default=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    declined = models.BooleanField(default=False)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(default=False)
+    attended_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["booked_at", "id"]
+        constraints = [
+            # One active booking per learner and session; cancelled ones may be re-booked.
+            models.UniqueConstraint(
+                fields=["session", "learner"],
+                condition=Q(cancelled_at__isnull=True),
+                name="one_active_booking_per_learner",
+            ),
+        ]
+        indexes = [models.Index(fields=["learner", "cancelled_at"], name="booking_learner_idx")]
+
+    def __str__(self) -> str:
+        return f"Booking {self.pk} of {self.learner_id} for {self.session_id}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.cancelled_at is None
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class SessionRequest(models.Model):
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_requests_made"
+    )
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_requests_received"
+    )
+    topic = models.CharField(max_length=200)
+    message = models.TextField(blank=True, max_length=2000)
+    preferred_times = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING, db_index=True
+    )
+    decline_reason = models.CharField(max_length=500, blank=True)
+    session = models.ForeignKey(
+        LiveSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["mentor", "status"], name="request_mentor_idx")]
+
+    def __str__(self) -> str:
+        return f"Request {self.pk}: {self.topic}"
+
+
+class Feedback(models.Model):
+    booking = models.OneToOneField(Booking, on_delete=models.CASCADE, related_name="feedback")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            check_constraint(Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_5")
+        ]

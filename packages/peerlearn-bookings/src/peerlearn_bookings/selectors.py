@@ -1,0 +1,179 @@
+"""Reads for views, APIs and consumers; each costs a constant number of queries."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Booking,
+    LiveSession,
+    RequestStatus,
+    SessionRequest,
+    SessionStatus,
+)
+
+ACTIVE = Q(bookings__cancelled_at__isnull=True)
+
+
+def sessions_with_counts() -> QuerySet[LiveSession]:
+    return LiveSession.objects.select_related("mentor").annotate(
+        confirmed_count=Count("bookings", filter=ACTIVE & Q(bookings__confirmed=True)),
+        attended_count=Count("bookings", filter=ACTIVE & Q(bookings__attended=True)),
+    )
+
+
+def session_with_counts(session_id: int) -> LiveSession:
+    return sessions_with_counts().get(pk=session_id)
+
+
+def mentor_sessions(mentor, scope: str = "scheduled") -> QuerySet[LiveSession]:
+    sessions = sessions_with_counts().filter(mentor=mentor)
+    if scope == "past":
+        return sessions.filter(status__in=CLOSED_STATUSES).order_by("-starts_at", "-id")
+    return sessions.filter(status__in=OPEN_STATUSES).order_by("starts_at", "id")
+
+
+def bookable_sessions(*, now=None) -> QuerySet[LiveSession]:
+    now = now or timezone.now()
+    from django.db.models import F
+
+    return (
+        sessions_with_counts()
+        .filter(
+            status=SessionStatus.SCHEDULED,
+            starts_at__gt=now,
+            booked_count__lt=F("max_participants"),
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def is_bookable(session: LiveSession, *, now=None) -> bool:
+    now = now or timezone.now()
+    return (
+        session.status == SessionStatus.SCHEDULED
+        and session.starts_at > now
+        and session.booked_count < session.max_participants
+    )
+
+
+def active_booking(*, session_id: int, learner_id: int) -> Booking | None:
+    return Booking.objects.filter(
+        session_id=session_id, learner_id=learner_id, cancelled_at__isnull=True
+    ).first()
+
+
+def learner_booked_session_ids(learner, session_ids) -> set[int]:
+    return set(
+        Booking.objects.filter(
+            learner=learner, session_id__in=list(session_ids), cancelled_at__isnull=True
+        ).values_list("session_id", flat=True)
+    )
+
+
+def can_view_session(user, session: LiveSession) -> bool:
+    if session.mentor_id == user.pk:
+        return True
+    if getattr(user, "role", None) != "learner":
+        return False
+    return (
+        is_bookable(session)
+        or Booking.objects.filter(session=session, learner=user, cancelled_at__isnull=True).exists()
+    )
+
+
+def can_join_session_channel(user, session_id: int) -> bool:
+    """The session's mentor and its booked (active) learners."""
+    return LiveSession.objects.filter(
+        Q(mentor_id=user.pk) | Q(bookings__learner_id=user.pk, bookings__cancelled_at__isnull=True),
+        pk=session_id,
+    ).exists()
+
+
+def learner_bookings(learner, *, include_cancelled: bool = False) -> QuerySet[Booking]:
+    bookings = Booking.objects.filter(learner=learner)
+    if not include_cancelled:
+        bookings = bookings.filter(cancelled_at__isnull=True)
+    return (
+        bookings.select_related("learner", "feedback")
+        .prefetch_related(Prefetch("session", queryset=sessions_with_counts()))
+        .order_by("session__starts_at", "id")
+    )
+
+
+def past_sessions_with_mentor_prefetch(mentor_id: int) -> Prefetch:
+    """The learner's completed sessions with one mentor, newest first, as ``learner.past_bookings``."""
+    return Prefetch(
+        "learner__bookings",
+        queryset=Booking.objects.filter(
+            session__mentor_id=mentor_id,
+            session__status=SessionStatus.COMPLETED,
+            cancelled_at__isnull=True,
+        )
+        .select_related("session")
+        .order_by("-session__starts_at"),
+        to_attr="past_bookings_with_mentor",
+    )
+
+
+def session_learners(session: LiveSession) -> QuerySet[Booking]:
+    return (
+        Booking.objects.filter(session=session, cancelled_at__isnull=True)
+        .select_related("learner", "feedback")
+        .prefetch_related(past_sessions_with_mentor_prefetch(session.mentor_id))
+        .order_by("booked_at", "id")
+    )
+
+
+def active_learner_ids(session_id: int) -> list[int]:
+    return list(
+        Booking.objects.filter(session_id=session_id, cancelled_at__isnull=True).values_list(
+            "learner_id", flat=True
+        )
+    )
+
+
+def session_counts(session_id: int) -> dict:
+    row = (
+        LiveSession.objects.filter(pk=session_id)
+        .annotate(
+            confirmed=Count("bookings", filter=ACTIVE & Q(bookings__confirmed=True)),
+            attended=Count("bookings", filter=ACTIVE & Q(bookings__attended=True)),
+        )
+        .values("booked_count", "confirmed", "attended")
+        .get()
+    )
+    return {
+        "booked_count": row["booked_count"],
+        "confirmed_count": row["confirmed"],
+        "attended_count": row["attended"],
+    }
+
+
+def requests_for(user) -> QuerySet[SessionRequest]:
+    requests = SessionRequest.objects.select_related("learner", "mentor", "session")
+    if getattr(user, "role", None) == "mentor":
+        return requests.filter(mentor=user)
+    return requests.filter(learner=user)
+
+
+def pending_request_count(user) -> int:
+    if getattr(user, "role", None) != "mentor":
+        return 0
+    return SessionRequest.objects.filter(mentor=user, status=RequestStatus.PENDING).count()
+
+
+def mentors() -> QuerySet:
+    return get_user_model().objects.filter(role="mentor", is_active=True).order_by("name")
+
+
+def due_for_completion(*, now=None) -> list[int]:
+    """Open sessions whose end time has passed (end = start + duration, computed in Python so
+    it works the same on SQLite and PostgreSQL)."""
+    now = now or timezone.now()
+    candidates = LiveSession.objects.filter(status__in=OPEN_STATUSES, starts_at__lt=now)
+    return [
+        s.pk for s in candidates.only("id", "starts_at", "duration_minutes") if s.ends_at <= now
+    ]

@@ -1,0 +1,557 @@
+"""Every write of peerlearn_bookings: one transaction each, pushes and signals after commit."""
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
+from peerlearn_core.models import Role
+from peerlearn_core.realtime import broadcast, broadcast_lazy, session_group
+from peerlearn_core.services import notify, push_badges
+
+from . import selectors, signals
+from .models import (
+    OPEN_STATUSES,
+    Booking,
+    Feedback,
+    LiveSession,
+    PaymentStatus,
+    RequestStatus,
+    SessionRequest,
+    SessionStatus,
+)
+
+READY_MESSAGE = "Mentor is ready—please confirm."
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "starts_at",
+    "duration_minutes",
+    "max_participants",
+    "price_paise",
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _locked_session(session_id: int) -> LiveSession:
+    # select_for_update is a no-op on SQLite, where IMMEDIATE transactions already serialise writers.
+    return LiveSession.objects.select_for_update().get(pk=session_id)
+
+
+def _require_owner(session: LiveSession, mentor) -> None:
+    if session.mentor_id != mentor.pk:
+        raise NotAllowed("Only the session's mentor can do this.")
+
+
+def _require_open(session: LiveSession) -> None:
+    if session.status not in OPEN_STATUSES:
+        raise Conflict(f"The session is {session.status}.", code="session_closed")
+
+
+def _require_future(starts_at: datetime) -> None:
+    if starts_at <= timezone.now():
+        raise DomainError(
+            "The start time must be in the future.", field="starts_at", code="past_start"
+        )
+
+
+def _push_session_updated(session_id: int) -> None:
+    def payload():
+        from .api.serializers import SessionSerializer
+
+        return {"session": SessionSerializer(selectors.session_with_counts(session_id)).data}
+
+    broadcast_lazy(session_group(session_id), "session.updated", payload)
+
+
+def _push_counts(session_id: int, message_type: str, fields: dict, counts: tuple[str, ...]) -> None:
+    """A session_{id} message whose counts are read after commit, so they are never stale."""
+
+    def payload():
+        current = selectors.session_counts(session_id)
+        return {**fields, **{key: current[key] for key in counts}}
+
+    broadcast_lazy(session_group(session_id), message_type, payload)
+
+
+def _notify_learners(session: LiveSession, *, kind: str, title: str, body: str) -> None:
+    User = get_user_model()
+    for learner in User.objects.filter(pk__in=selectors.active_learner_ids(session.pk)):
+        notify(user=learner, kind=kind, title=title, body=body, data={"session_id": session.pk})
+
+
+# --- live sessions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_session(
+    *,
+    mentor,
+    title: str,
+    starts_at: datetime,
+    duration_minutes: int,
+    max_participants: int,
+    price_paise: int = 0,
+    description: str = "",
+) -> LiveSession:
+    if mentor.role != Role.MENTOR:
+        raise NotAllowed("Only mentors can create sessions.")
+    _require_future(starts_at)
+    session = LiveSession(
+        mentor=mentor,
+        title=title,
+        description=description,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        max_participants=max_participants,
+        price_paise=price_paise,
+    )
+    session.full_clean()
+    session.save()
+    return session
+
+
+@transaction.atomic
+def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise DomainError(f"Cannot change {', '.join(sorted(unknown))}.")
+    session = _locked_session(session_id)
+    _require_owner(session, mentor)
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(f"A {session.status} session cannot be edited.", code="session_closed")
+    old_start = session.starts_at
+    if "starts_at" in changes and changes["starts_at"] != old_start:
+        _require_future(changes["starts_at"])
+    if "max_participants" in changes and changes["max_participants"] < session.booked_count:
+        raise Conflict(
+            f"{session.booked_count} seats are already booked.",
+            field="max_participants",
+            code="below_booked",
+        )
+    if (
+        "price_paise" in changes
+        and changes["price_paise"] != session.price_paise
+        and session.booked_count
+    ):
+        raise Conflict(
+            "The price cannot change once learners have booked.", field="price", code="price_locked"
+        )
+    for field, value in changes.items():
+        setattr(session, field, value)
+    session.full_clean()
+    session.save()
+    if session.starts_at != old_start:
+        when = timezone.localtime(session.starts_at).strftime("%d %b %Y, %H:%M")
+        _notify_learners(
+            session,
+            kind="session.rescheduled",
+            title="Session rescheduled",
+            body=f"“{session.title}” now starts {when}.",
+        )
+    elif changes:
+        _notify_learners(
+            session,
+            kind="session.updated",
+            title="Session updated",
+            body=f"“{session.title}” has new details.",
+        )
+    _push_session_updated(session.pk)
+    return session
+
+
+@transaction.atomic
+def cancel_session(*, session_id: int, mentor, reason: str = "") -> LiveSession:
+    session = _locked_session(session_id)
+    _require_owner(session, mentor)
+    _require_open(session)
+    session.status = SessionStatus.CANCELLED
+    session.cancelled_at = timezone.now()
+    session.cancel_reason = reason[:300]
+    session.mentor_ready = False
+    session.save(
+        update_fields=["status", "cancelled_at", "cancel_reason", "mentor_ready", "updated_at"]
+    )
+    _notify_learners(
+        session,
+        kind="session.cancelled",
+        title="Session cancelled",
+        body=f"“{session.title}” was cancelled." + (f" {reason}" if reason else ""),
+    )
+    _push_session_updated(session.pk)
+    signals.send_on_commit(
+        signals.session_cancelled, session_id=session.pk, mentor_id=session.mentor_id
+    )
+    return session
+
+
+@transaction.atomic
+def start_session(*, session_id: int, mentor) -> LiveSession:
+    session = _locked_session(session_id)
+    _require_owner(session, mentor)
+    if session.status == SessionStatus.LIVE:
+        return session
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(f"A {session.status} session cannot start.", code="session_closed")
+    session.status = SessionStatus.LIVE
+    session.started_at = timezone.now()
+    session.save(update_fields=["status", "started_at", "updated_at"])
+    _push_session_updated(session.pk)
+    return session
+
+
+@transaction.atomic
+def complete_session(*, session_id: int, mentor=None) -> LiveSession:
+    """End a session (the mentor's End Session, or the clock when ``mentor`` is None)."""
+    session = _locked_session(session_id)
+    if mentor is not None:
+        _require_owner(session, mentor)
+    if session.status == SessionStatus.COMPLETED:
+        return session
+    _require_open(session)
+    session.status = SessionStatus.COMPLETED
+    session.completed_at = timezone.now()
+    session.mentor_ready = False
+    session.save(update_fields=["status", "completed_at", "mentor_ready", "updated_at"])
+    _notify_learners(
+        session,
+        kind="session.completed",
+        title="Session completed",
+        body=f"Thanks for joining “{session.title}”. Leave a rating?",
+    )
+    _push_session_updated(session.pk)
+    signals.send_on_commit(
+        signals.session_completed, session_id=session.pk, mentor_id=session.mentor_id
+    )
+    return session
+
+
+def complete_due_sessions(*, now=None) -> list[int]:
+    done = []
+    for session_id in selectors.due_for_completion(now=now):
+        try:
+            complete_session(session_id=session_id)
+        except Conflict:
+            continue  # closed meanwhile by someone else
+        done.append(session_id)
+    return done
+
+
+# --- ready / confirm / decline / attend ------------------------------------------------------
+
+
+@transaction.atomic
+def mark_ready(*, session_id: int, mentor) -> LiveSession:
+    session = _locked_session(session_id)
+    _require_owner(session, mentor)
+    _require_open(session)
+    if session.mentor_ready:
+        return session
+    session.mentor_ready = True
+    session.mentor_ready_at = timezone.now()
+    session.save(update_fields=["mentor_ready", "mentor_ready_at", "updated_at"])
+    broadcast(
+        session_group(session.pk),
+        "mentor.ready",
+        {"session_id": session.pk, "message": READY_MESSAGE},
+    )
+    _notify_learners(
+        session,
+        kind="session.ready",
+        title=READY_MESSAGE,
+        body=f"“{session.title}”: confirm your attendance.",
+    )
+    return session
+
+
+@transaction.atomic
+def cancel_ready(*, session_id: int, mentor) -> LiveSession:
+    session = _locked_session(session_id)
+    _require_owner(session, mentor)
+    _require_open(session)
+    if not session.mentor_ready:
+        return session
+    session.mentor_ready = False
+    session.save(update_fields=["mentor_ready", "updated_at"])
+    broadcast(session_group(session.pk), "mentor.cancel_ready", {"session_id": session.pk})
+    _notify_learners(
+        session,
+        kind="session.cancel_ready",
+        title="Mentor is no longer ready",
+        body=f"“{session.title}”: the mentor paused. Wait for the next call.",
+    )
+    return session
+
+
+def _learner_booking(booking_id: int, learner) -> Booking:
+    booking = Booking.objects.select_for_update().select_related("session").get(pk=booking_id)
+    if booking.learner_id != learner.pk:
+        raise NotAllowed("This is not your booking.")
+    if not booking.is_active:
+        raise Conflict("This booking was cancelled.", code="booking_cancelled")
+    return booking
+
+
+@transaction.atomic
+def confirm_booking(*, booking_id: int, learner) -> Booking:
+    booking = _learner_booking(booking_id, learner)
+    _require_open(booking.session)
+    if not booking.session.mentor_ready:
+        raise Conflict("The mentor is not ready yet.", code="mentor_not_ready")
+    if not booking.confirmed:
+        booking.confirmed, booking.confirmed_at = True, timezone.now()
+        booking.declined, booking.declined_at = False, None
+        booking.save(update_fields=["confirmed", "confirmed_at", "declined", "declined_at"])
+        _push_counts(
+            booking.session_id,
+            "booking.confirmed",
+            dict(booking_id=booking.pk, learner_id=learner.pk),
+            ("confirmed_count",),
+        )
+    return booking
+
+
+@transaction.atomic
+def decline_booking(*, booking_id: int, learner) -> Booking:
+    booking = _learner_booking(booking_id, learner)
+    _require_open(booking.session)
+    if not booking.declined:
+        booking.confirmed, booking.confirmed_at = False, None
+        booking.declined, booking.declined_at = True, timezone.now()
+        booking.save(update_fields=["confirmed", "confirmed_at", "declined", "declined_at"])
+        _push_counts(
+            booking.session_id,
+            "booking.declined",
+            dict(booking_id=booking.pk, learner_id=learner.pk),
+            ("confirmed_count",),
+        )
+    return booking
+
+
+@transaction.atomic
+def mark_attended(*, booking_id: int, mentor, attended: bool = True) -> Booking:
+    booking = Booking.objects.select_for_update().select_related("session").get(pk=booking_id)
+    _require_owner(booking.session, mentor)
+    if not booking.is_active:
+        raise Conflict("This booking was cancelled.", code="booking_cancelled")
+    if booking.session.status == SessionStatus.CANCELLED:
+        raise Conflict("The session was cancelled.", code="session_closed")
+    if booking.attended != attended:
+        booking.attended = attended
+        booking.attended_at = timezone.now() if attended else None
+        booking.save(update_fields=["attended", "attended_at"])
+    _push_counts(
+        booking.session_id,
+        "booking.attended",
+        dict(booking_id=booking.pk, attended=booking.attended),
+        ("attended_count",),
+    )
+    return booking
+
+
+# --- booking ---------------------------------------------------------------------------------
+
+
+def _take_seat(session: LiveSession, learner) -> Booking:
+    """Inside a transaction: one conditional UPDATE claims a seat, or nothing changes."""
+    if selectors.active_booking(session_id=session.pk, learner_id=learner.pk):
+        raise Conflict("You have already booked this session.", code="already_booked")
+    claimed = LiveSession.objects.filter(
+        pk=session.pk,
+        status=SessionStatus.SCHEDULED,
+        booked_count__lt=F("max_participants"),
+    ).update(booked_count=F("booked_count") + 1)
+    if not claimed:
+        raise Conflict("This session is full.", code="full")
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(
+                session=session,
+                learner=learner,
+                amount_paise=session.price_paise,
+                payment_status=PaymentStatus.PENDING if session.price_paise else PaymentStatus.FREE,
+            )
+    except IntegrityError as exc:  # a concurrent request of the same learner won
+        raise Conflict("You have already booked this session.", code="already_booked") from exc
+    _push_counts(session.pk, "booking.created", dict(booking_id=booking.pk), ("booked_count",))
+    notify(
+        user=session.mentor,
+        kind="booking.created",
+        title="New booking",
+        body=f"{learner.name} booked “{session.title}”.",
+        data={"session_id": session.pk, "booking_id": booking.pk},
+    )
+    signals.send_on_commit(
+        signals.booking_created,
+        booking_id=booking.pk,
+        session_id=session.pk,
+        learner_id=learner.pk,
+        amount_paise=booking.amount_paise,
+    )
+    return booking
+
+
+@transaction.atomic
+def book_session(*, session_id: int, learner) -> Booking:
+    if learner.role != Role.LEARNER:
+        raise NotAllowed("Only learners can book sessions.")
+    session = LiveSession.objects.select_related("mentor").get(pk=session_id)
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
+        raise Conflict("This session is not open for booking.", code="not_bookable")
+    return _take_seat(session, learner)
+
+
+@transaction.atomic
+def cancel_booking(*, booking_id: int, learner) -> Booking:
+    booking = _learner_booking(booking_id, learner)
+    session = booking.session
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
+        raise Conflict("Bookings can only be cancelled before the session starts.", code="too_late")
+    booking.cancelled_at = timezone.now()
+    booking.confirmed = False
+    booking.save(update_fields=["cancelled_at", "confirmed"])
+    LiveSession.objects.filter(pk=session.pk).update(booked_count=F("booked_count") - 1)
+    _push_counts(
+        session.pk,
+        "booking.cancelled",
+        {"booking_id": booking.pk},
+        ("booked_count", "confirmed_count"),
+    )
+    notify(
+        user=session.mentor,
+        kind="booking.cancelled",
+        title="Booking cancelled",
+        body=f"{learner.name} cancelled their seat in “{session.title}”.",
+        data={"session_id": session.pk, "booking_id": booking.pk},
+    )
+    signals.send_on_commit(
+        signals.booking_cancelled,
+        booking_id=booking.pk,
+        session_id=session.pk,
+        learner_id=learner.pk,
+    )
+    return booking
+
+
+@transaction.atomic
+def leave_feedback(*, booking_id: int, learner, rating: int, comment: str = "") -> Feedback:
+    booking = _learner_booking(booking_id, learner)
+    if booking.session.status != SessionStatus.COMPLETED:
+        raise Conflict("Feedback opens when the session is completed.", code="not_completed")
+    feedback, _created = Feedback.objects.update_or_create(
+        booking=booking, defaults={"rating": rating, "comment": comment}
+    )
+    feedback.full_clean()
+    return feedback
+
+
+# --- session requests ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_request(
+    *,
+    learner,
+    mentor_id: int,
+    topic: str,
+    message: str = "",
+    preferred_times: list[datetime] | None = None,
+) -> SessionRequest:
+    if learner.role != Role.LEARNER:
+        raise NotAllowed("Only learners can request sessions.")
+    mentor = get_user_model().objects.filter(pk=mentor_id, role=Role.MENTOR, is_active=True).first()
+    if mentor is None:
+        raise DomainError("No such mentor.", field="mentor", code="not_a_mentor")
+    times = sorted(preferred_times or [])
+    for when in times:
+        if when <= timezone.now():
+            raise DomainError("Preferred times must be in the future.", field="preferred_times")
+    request = SessionRequest.objects.create(
+        learner=learner,
+        mentor=mentor,
+        topic=topic,
+        message=message,
+        preferred_times=[when.isoformat() for when in times],
+    )
+    notify(
+        user=mentor,
+        kind="request.created",
+        title="New session request",
+        body=f"{learner.name} asks for “{topic}”.",
+        data={"request_id": request.pk},
+    )
+    push_badges(user_id=mentor.pk)
+    return request
+
+
+def _mentor_request(request_id: int, mentor) -> SessionRequest:
+    request = (
+        SessionRequest.objects.select_for_update().select_related("learner").get(pk=request_id)
+    )
+    if request.mentor_id != mentor.pk:
+        raise NotAllowed("This request is not addressed to you.")
+    if request.status != RequestStatus.PENDING:
+        raise Conflict(f"This request was already {request.status}.", code="request_closed")
+    return request
+
+
+@transaction.atomic
+def accept_request(
+    *,
+    request_id: int,
+    mentor,
+    starts_at: datetime,
+    duration_minutes: int,
+    max_participants: int,
+    price_paise: int = 0,
+    title: str | None = None,
+    description: str = "",
+) -> SessionRequest:
+    request = _mentor_request(request_id, mentor)
+    session = create_session(
+        mentor=mentor,
+        title=title or request.topic,
+        description=description or request.message,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        max_participants=max_participants,
+        price_paise=price_paise,
+    )
+    _take_seat(session, request.learner)
+    request.status = RequestStatus.ACCEPTED
+    request.session = session
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "session", "responded_at"])
+    when = timezone.localtime(starts_at).strftime("%d %b %Y, %H:%M")
+    notify(
+        user=request.learner,
+        kind="request.accepted",
+        title="Request accepted",
+        body=f"{mentor.name} scheduled “{session.title}” for {when}. You're booked.",
+        data={"request_id": request.pk, "session_id": session.pk},
+    )
+    push_badges(user_id=mentor.pk)
+    return request
+
+
+@transaction.atomic
+def decline_request(*, request_id: int, mentor, reason: str = "") -> SessionRequest:
+    request = _mentor_request(request_id, mentor)
+    request.status = RequestStatus.DECLINED
+    request.decline_reason = reason[:500]
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "decline_reason", "responded_at"])
+    notify(
+        user=request.learner,
+        kind="request.declined",
+        title="Request declined",
+        body=f"{mentor.name} can't take “{request.topic}”." + (f" {reason}" if reason else ""),
+        data={"request_id": request.pk},
+    )
+    push_badges(user_id=mentor.pk)
+    return request

@@ -1,0 +1,145 @@
+"""/ws/sessions/{id}/: who may join, and every contract message sent when its action happens."""
+
+import pytest
+from channels.db import database_sync_to_async as db
+from channels.testing import WebsocketCommunicator
+
+from peerlearn.asgi import application
+from peerlearn_bookings import services
+from peerlearn_bookings.testing.factories import make_session
+from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+async def connect(user, session_id):
+    headers = [(b"authorization", f"Bearer {jwt_for(user)}".encode())] if user else []
+    comm = WebsocketCommunicator(application, f"/ws/sessions/{session_id}/", headers=headers)
+    connected, _ = await comm.connect()
+    assert connected
+    return comm
+
+
+async def assert_refused(user, session_id, code):
+    comm = await connect(user, session_id)
+    assert await comm.receive_output(timeout=2) == {"type": "websocket.close", "code": code}
+
+
+@pytest.fixture
+async def world():
+    mentor = await db(make_mentor)()
+    learner = await db(make_learner)()
+    other_learner = await db(make_learner)()
+    other_mentor = await db(make_mentor)()
+    session = await db(make_session)(mentor=mentor, max_participants=3)
+    booking = await db(services.book_session)(session_id=session.pk, learner=learner)
+    return dict(
+        mentor=mentor,
+        learner=learner,
+        other_learner=other_learner,
+        other_mentor=other_mentor,
+        session=session,
+        booking=booking,
+    )
+
+
+async def test_who_may_join(world):
+    sid = world["session"].pk
+    await assert_refused(None, sid, 4401)
+    await assert_refused(world["other_learner"], sid, 4403)
+    await assert_refused(world["other_mentor"], sid, 4403)
+    await assert_refused(world["mentor"], 999999, 4403)
+    for user in (world["mentor"], world["learner"]):
+        comm = await connect(user, sid)
+        assert await comm.receive_nothing(timeout=0.1)
+        await comm.disconnect()
+
+
+async def test_cancelled_booking_loses_access(world):
+    await db(services.cancel_booking)(booking_id=world["booking"].pk, learner=world["learner"])
+    await assert_refused(world["learner"], world["session"].pk, 4403)
+
+
+async def test_every_message_type_after_its_action(world):
+    session, mentor, learner = world["session"], world["mentor"], world["learner"]
+    mentor_ws = await connect(mentor, session.pk)
+    learner_ws = await connect(learner, session.pk)
+
+    async def both():
+        a = await mentor_ws.receive_json_from(timeout=2)
+        b = await learner_ws.receive_json_from(timeout=2)
+        assert a == b
+        return a
+
+    newcomer = await db(make_learner)()
+    booking2 = await db(services.book_session)(session_id=session.pk, learner=newcomer)
+    assert await both() == {"type": "booking.created", "booking_id": booking2.pk, "booked_count": 2}
+
+    await db(services.mark_ready)(session_id=session.pk, mentor=mentor)
+    assert await both() == {
+        "type": "mentor.ready",
+        "session_id": session.pk,
+        "message": "Mentor is ready—please confirm.",
+    }
+
+    booking = world["booking"]
+    await db(services.confirm_booking)(booking_id=booking.pk, learner=learner)
+    assert await both() == {
+        "type": "booking.confirmed",
+        "booking_id": booking.pk,
+        "learner_id": learner.pk,
+        "confirmed_count": 1,
+    }
+
+    await db(services.decline_booking)(booking_id=booking.pk, learner=learner)
+    assert await both() == {
+        "type": "booking.declined",
+        "booking_id": booking.pk,
+        "learner_id": learner.pk,
+        "confirmed_count": 0,
+    }
+
+    await db(services.mark_attended)(booking_id=booking.pk, mentor=mentor, attended=True)
+    assert await both() == {
+        "type": "booking.attended",
+        "booking_id": booking.pk,
+        "attended": True,
+        "attended_count": 1,
+    }
+
+    await db(services.cancel_ready)(session_id=session.pk, mentor=mentor)
+    assert await both() == {"type": "mentor.cancel_ready", "session_id": session.pk}
+
+    from datetime import timedelta
+
+    new_start = session.starts_at + timedelta(days=1)
+    await db(services.update_session)(session_id=session.pk, mentor=mentor, starts_at=new_start)
+    updated = await both()
+    assert updated["type"] == "session.updated"
+    assert updated["session"]["id"] == session.pk
+    assert updated["session"]["booked_count"] == 2
+    assert "email" not in str(updated)
+
+    await db(services.cancel_booking)(booking_id=booking2.pk, learner=newcomer)
+    assert await both() == {
+        "type": "booking.cancelled",
+        "booking_id": booking2.pk,
+        "booked_count": 1,
+        "confirmed_count": 0,
+    }
+    await mentor_ws.disconnect()
+    await learner_ws.disconnect()
+
+
+async def test_nothing_leaves_before_commit(world):
+    """A failed action (409) pushes nothing; a successful one pushes only after commit."""
+    session, learner = world["session"], world["learner"]
+    mentor_ws = await connect(world["mentor"], session.pk)
+    from peerlearn_core.exceptions import Conflict
+
+    with pytest.raises(Conflict):
+        await db(services.confirm_booking)(booking_id=world["booking"].pk, learner=learner)
+    with pytest.raises(Conflict):
+        await db(services.book_session)(session_id=session.pk, learner=learner)
+    assert await mentor_ws.receive_nothing(timeout=0.3)
+    await mentor_ws.disconnect()
