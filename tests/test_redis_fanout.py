@@ -108,3 +108,25 @@ def test_refusals_over_real_daphne(two_servers):
         return anonymous, foreign
 
     assert asyncio.run(scenario()) == (4401, 4403)
+
+
+def test_socket_still_receives_after_a_quiet_spell(two_servers):
+    """Regression: redis-py 8's 5 s read timeout equals channels-redis's 5 s BZPOPMIN; with the
+    defaults an idle consumer died after ~5 s and its socket silently stopped receiving."""
+    a, b = two_servers
+    email = unique_email("idle")
+    password = "plum-orchard-5521"
+    requests.post(f"{a.url}/api/auth/register/", json={
+        "email": email, "password": password, "name": "Idle Ida", "role": "learner"}, timeout=10)
+    access = requests.post(f"{a.url}/api/auth/token/", json={"email": email, "password": password},
+                           timeout=10).json()["access"]
+
+    async def scenario():
+        async with websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
+                                      additional_headers={"Authorization": f"Bearer {access}"}) as ws:
+            await ws.recv()
+            await asyncio.sleep(12)
+            await asyncio.to_thread(a.manage, "notify", "--email", email, "--title", "After a pause")
+            return await _receive_until(ws, "notification")
+
+    assert asyncio.run(scenario())["title"] == "After a pause"

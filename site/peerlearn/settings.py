@@ -115,7 +115,15 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1000, "expiry": 30},
+            "CONFIG": {
+                # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
+                # channels-redis blocks in BZPOPMIN: the read times out, the consumer dies and
+                # its socket silently stops receiving. A longer read timeout avoids that race.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30,
+                           "socket_connect_timeout": 5, "health_check_interval": 10}],
+                "capacity": 1000,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {

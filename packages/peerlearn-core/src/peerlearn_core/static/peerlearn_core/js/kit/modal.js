@@ -35,7 +35,12 @@ function panelOf(root) {
   return root.querySelector("[data-layer-panel]") || root;
 }
 
-function focusFirst(root) {
+function focusFirst(root, retry = true) {
+  if (retry && getComputedStyle(root).visibility === "hidden") {
+    // Not shown yet (a transition about to start): try again once the frame has rendered.
+    requestAnimationFrame(() => root.dataset.open === "true" && focusFirst(root, false));
+    return;
+  }
   const panel = panelOf(root);
   const preferred = panel.querySelector("[autofocus]");
   const items = focusableIn(panel);

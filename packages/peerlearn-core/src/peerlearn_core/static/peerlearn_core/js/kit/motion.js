@@ -127,6 +127,8 @@ export function animate(target, className, { timeout } = {}) {
       finish(true);
     };
     perEl.set(className, finish);
+    // A lasting trace of the effect for tests: under reduced motion the class lives ~1 ms.
+    el.dataset.lastAnimation = className;
     el.addEventListener("animationend", onEnd);
     el.addEventListener("animationcancel", onEnd);
     el.classList.add(className);

@@ -8,7 +8,7 @@ const MAX_TOASTS = 5;
 
 const KINDS = {
   success: {
-    title: "Success",
+    title: "",
     card: "border-emerald-200",
     icon: "bg-emerald-100 text-emerald-700",
     bar: "bg-emerald-500",
@@ -22,7 +22,7 @@ const KINDS = {
     path: "M12 16v-4m0-4h.01",
   },
   error: {
-    title: "Something went wrong",
+    title: "",
     card: "border-rose-200",
     icon: "bg-rose-100 text-rose-700",
     bar: "bg-rose-500",
@@ -72,7 +72,7 @@ function svgIcon(path) {
 export function toast(message, { kind = "info", title, duration = TOAST_DURATION } = {}) {
   if (!KINDS[kind]) kind = "info";
   const style = KINDS[kind];
-  const heading = title === undefined ? style.title : title;
+  const heading = title === undefined || title === null ? style.title : title;
 
   const el = document.createElement("div");
   el.className = `pl-toast pointer-events-auto relative flex w-full items-start gap-3 overflow-hidden rounded-xl border bg-white p-4 pr-10 text-sm text-slate-700 shadow-lg ring-1 ring-slate-900/5 ${style.card}`;

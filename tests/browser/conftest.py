@@ -1,0 +1,88 @@
+"""Browser-test helpers: users made over HTTP, log-in through the real form, animation recorder."""
+
+import pytest
+import requests
+
+from ..conftest import unique_email
+
+PASSWORD = "plum-orchard-5521"
+
+# Records every pl-* animation class an element gains, with the computed animation at that moment,
+# so a test can prove "the badge pulsed" after the class is gone again.
+RECORDER = """
+(() => {
+  window.__plEvents = [];
+  const seen = new WeakMap();
+  const record = (el) => {
+    const before = seen.get(el) || new Set();
+    const now = new Set([...el.classList].filter((c) => c.startsWith("pl-")));
+    for (const cls of now) {
+      if (!before.has(cls)) {
+        const style = getComputedStyle(el);
+        window.__plEvents.push({
+          cls, testid: el.dataset.testid || el.closest("[data-testid]")?.dataset.testid || "",
+          animation: style.animationName, duration: style.animationDuration,
+          transition: style.transitionDuration, t: performance.now(),
+        });
+      }
+    }
+    seen.set(el, now);
+  };
+  new MutationObserver((mutations) => {
+    for (const m of mutations) {
+      if (m.type === "attributes") record(m.target);
+      m.addedNodes?.forEach((n) => n.nodeType === 1 && record(n));
+    }
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+})();
+"""
+
+
+def events(page, cls: str, testid: str | None = None) -> list[dict]:
+    found = page.evaluate("window.__plEvents || []")
+    return [e for e in found if e["cls"] == cls and (testid is None or e["testid"] == testid)]
+
+
+@pytest.fixture
+def make_account(site_server):
+    """``make_account(role, name)`` → dict(email, password, id) registered over the real API."""
+
+    def create(role: str = "learner", name: str | None = None) -> dict:
+        email = unique_email(role)
+        body = {"email": email, "password": PASSWORD, "name": name or f"{role.title()} Tester",
+                "role": role}
+        response = requests.post(f"{site_server.url}/api/auth/register/", json=body, timeout=10)
+        assert response.status_code == 201, response.text
+        return {**body, "id": response.json()["id"]}
+
+    return create
+
+
+@pytest.fixture
+def token_for(site_server):
+    def fetch(account: dict) -> str:
+        response = requests.post(f"{site_server.url}/api/auth/token/", timeout=10,
+                                 json={"email": account["email"], "password": account["password"]})
+        return response.json()["access"]
+
+    return fetch
+
+
+@pytest.fixture
+def login(site_server):
+    """Log a page in through the login form; waits for the dashboard's socket to be live."""
+
+    def do(page, account: dict):
+        page.add_init_script(RECORDER)
+        page.console_lines = []
+        page.on("console", lambda m: page.console_lines.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: page.console_lines.append(f"pageerror: {e}"))
+        page.goto(f"{site_server.url}/login/")
+        page.fill("input[name=email]", account["email"])
+        page.fill("input[name=password]", account["password"])
+        page.click("[data-testid=login-submit]")
+        page.wait_for_url(f"**/{account['role']}/dashboard")
+        page.wait_for_selector("[data-dashboard][data-live=true]", timeout=10_000)
+        return page
+
+    return do
