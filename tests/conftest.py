@@ -20,12 +20,16 @@ ARTIFACTS = REPO / "artifacts"
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-    "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--use-fake-ui-for-media-stream",
+    "--use-fake-device-for-media-stream",
 ]
-
-
 
 
 def require(ok: bool, reason: str) -> None:
@@ -70,15 +74,29 @@ class SiteServer:
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, str(REPO / "manage.py"), *args],
-            env=self.env, cwd=REPO, capture_output=True, text=True, check=check, timeout=120,
+            env=self.env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=120,
         )
 
     def start(self) -> "SiteServer":
         log = open(Path(self.env["PEERLEARN_DATA_DIR"]) / f"daphne-{self.port}.log", "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
-             "peerlearn.asgi:application"],
-            env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            [
+                str(Path(sys.executable).parent / "daphne"),
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "peerlearn.asgi:application",
+            ],
+            env=self.env,
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -126,6 +144,7 @@ def site_server(tmp_path_factory, redis_url):
 
 # --- Playwright (pytest-playwright) ---------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args():
     require(Path(CHROMIUM).exists(), f"Debian chromium is not installed at {CHROMIUM}")
@@ -157,5 +176,7 @@ def unique_email(prefix: str) -> str:
 
 @pytest.fixture(scope="session")
 def chromium_available():
-    require(Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
-            "Debian chromium is not installed")
+    require(
+        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
+        "Debian chromium is not installed",
+    )

@@ -38,11 +38,15 @@ def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
     a, b = two_servers
     email = unique_email("redis")
     password = "plum-orchard-5521"
-    created = requests.post(f"{a.url}/api/auth/register/", json={
-        "email": email, "password": password, "name": "Redis Rita", "role": "learner"}, timeout=10)
+    created = requests.post(
+        f"{a.url}/api/auth/register/",
+        json={"email": email, "password": password, "name": "Redis Rita", "role": "learner"},
+        timeout=10,
+    )
     assert created.status_code == 201, created.text
-    access = requests.post(f"{a.url}/api/auth/token/", json={"email": email, "password": password},
-                           timeout=10).json()["access"]
+    access = requests.post(
+        f"{a.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+    ).json()["access"]
 
     async def scenario():
         async with websockets.connect(
@@ -52,8 +56,11 @@ def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
             first = json.loads(await ws.recv())
             assert first["type"] == "badges" and first["notifications"] == 0
             response = await asyncio.to_thread(
-                requests.patch, f"{a.url}/api/me/", json={"bio": "written through A"},
-                headers={"Authorization": f"Bearer {access}"}, timeout=10,
+                requests.patch,
+                f"{a.url}/api/me/",
+                json={"bio": "written through A"},
+                headers={"Authorization": f"Bearer {access}"},
+                timeout=10,
             )
             assert response.status_code == 200
             notification = await _receive_until(ws, "notification")
@@ -71,21 +78,31 @@ def test_management_command_push_reaches_both_processes(two_servers):
     a, b = two_servers
     email = unique_email("cmd")
     password = "plum-orchard-5521"
-    requests.post(f"{a.url}/api/auth/register/", json={
-        "email": email, "password": password, "name": "Cmd Carl", "role": "mentor"}, timeout=10)
-    access = requests.post(f"{b.url}/api/auth/token/", json={"email": email, "password": password},
-                           timeout=10).json()["access"]
+    requests.post(
+        f"{a.url}/api/auth/register/",
+        json={"email": email, "password": password, "name": "Cmd Carl", "role": "mentor"},
+        timeout=10,
+    )
+    access = requests.post(
+        f"{b.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+    ).json()["access"]
     headers = {"Authorization": f"Bearer {access}"}
 
     async def scenario():
-        async with websockets.connect(f"ws://127.0.0.1:{a.port}/ws/notifications/",
-                                      additional_headers=headers) as wa, \
-                websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
-                                   additional_headers=headers) as wb:
+        async with (
+            websockets.connect(
+                f"ws://127.0.0.1:{a.port}/ws/notifications/", additional_headers=headers
+            ) as wa,
+            websockets.connect(
+                f"ws://127.0.0.1:{b.port}/ws/notifications/", additional_headers=headers
+            ) as wb,
+        ):
             await wa.recv()
             await wb.recv()
             await asyncio.to_thread(a.manage, "notify", "--email", email, "--title", "From outside")
-            return await _receive_until(wa, "notification"), await _receive_until(wb, "notification")
+            return await _receive_until(wa, "notification"), await _receive_until(
+                wb, "notification"
+            )
 
     on_a, on_b = asyncio.run(scenario())
     assert on_a["title"] == on_b["title"] == "From outside"
@@ -100,8 +117,9 @@ def test_refusals_over_real_daphne(two_servers):
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
             anonymous = closed.value.rcvd.code
-        async with websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
-                                      origin="https://evil.example.com") as ws:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{b.port}/ws/notifications/", origin="https://evil.example.com"
+        ) as ws:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
             foreign = closed.value.rcvd.code
@@ -116,17 +134,25 @@ def test_socket_still_receives_after_a_quiet_spell(two_servers):
     a, b = two_servers
     email = unique_email("idle")
     password = "plum-orchard-5521"
-    requests.post(f"{a.url}/api/auth/register/", json={
-        "email": email, "password": password, "name": "Idle Ida", "role": "learner"}, timeout=10)
-    access = requests.post(f"{a.url}/api/auth/token/", json={"email": email, "password": password},
-                           timeout=10).json()["access"]
+    requests.post(
+        f"{a.url}/api/auth/register/",
+        json={"email": email, "password": password, "name": "Idle Ida", "role": "learner"},
+        timeout=10,
+    )
+    access = requests.post(
+        f"{a.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
+    ).json()["access"]
 
     async def scenario():
-        async with websockets.connect(f"ws://127.0.0.1:{b.port}/ws/notifications/",
-                                      additional_headers={"Authorization": f"Bearer {access}"}) as ws:
+        async with websockets.connect(
+            f"ws://127.0.0.1:{b.port}/ws/notifications/",
+            additional_headers={"Authorization": f"Bearer {access}"},
+        ) as ws:
             await ws.recv()
             await asyncio.sleep(12)
-            await asyncio.to_thread(a.manage, "notify", "--email", email, "--title", "After a pause")
+            await asyncio.to_thread(
+                a.manage, "notify", "--email", email, "--title", "After a pause"
+            )
             return await _receive_until(ws, "notification")
 
     assert asyncio.run(scenario())["title"] == "After a pause"

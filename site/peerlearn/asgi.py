@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerlearn.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
 from peerlearn_analytics.routing import websocket_urlpatterns as analytics_ws  # noqa: E402
 from peerlearn_bookings.routing import websocket_urlpatterns as bookings_ws  # noqa: E402
 from peerlearn_core.realtime.middleware import websocket_stack  # noqa: E402

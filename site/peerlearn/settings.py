@@ -119,8 +119,14 @@ if REDIS_URL:
                 # redis-py 8 reads with a 5 s socket timeout by default, the same 5 s that
                 # channels-redis blocks in BZPOPMIN: the read times out, the consumer dies and
                 # its socket silently stops receiving. A longer read timeout avoids that race.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30,
-                           "socket_connect_timeout": 5, "health_check_interval": 10}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        "socket_connect_timeout": 5,
+                        "health_check_interval": 10,
+                    }
+                ],
                 "capacity": 1000,
                 "expiry": 30,
             },

@@ -49,8 +49,12 @@ def make_account(site_server):
 
     def create(role: str = "learner", name: str | None = None) -> dict:
         email = unique_email(role)
-        body = {"email": email, "password": PASSWORD, "name": name or f"{role.title()} Tester",
-                "role": role}
+        body = {
+            "email": email,
+            "password": PASSWORD,
+            "name": name or f"{role.title()} Tester",
+            "role": role,
+        }
         response = requests.post(f"{site_server.url}/api/auth/register/", json=body, timeout=10)
         assert response.status_code == 201, response.text
         return {**body, "id": response.json()["id"]}
@@ -61,8 +65,11 @@ def make_account(site_server):
 @pytest.fixture
 def token_for(site_server):
     def fetch(account: dict) -> str:
-        response = requests.post(f"{site_server.url}/api/auth/token/", timeout=10,
-                                 json={"email": account["email"], "password": account["password"]})
+        response = requests.post(
+            f"{site_server.url}/api/auth/token/",
+            timeout=10,
+            json={"email": account["email"], "password": account["password"]},
+        )
         return response.json()["access"]
 
     return fetch

@@ -50,15 +50,23 @@ def test_learner_lands_on_learner_dashboard(page, make_account, login, screensho
     screenshot(page, "learner-dashboard-390")
 
 
-def test_server_side_notification_toasts_and_pulses_the_badge(page, site_server, make_account,
-                                                              login, screenshot):
+def test_server_side_notification_toasts_and_pulses_the_badge(
+    page, site_server, make_account, login, screenshot
+):
     account = make_account("mentor")
     login(page, account)
     badge = page.get_by_test_id("badge-notifications")
     expect(badge).to_be_hidden()
 
-    site_server.manage("notify", "--email", account["email"], "--title", "Payout processed",
-                       "--body", "₹450.00 reached your UPI ID.")
+    site_server.manage(
+        "notify",
+        "--email",
+        account["email"],
+        "--title",
+        "Payout processed",
+        "--body",
+        "₹450.00 reached your UPI ID.",
+    )
     toast = page.locator(".pl-toast").filter(has_text="₹450.00 reached your UPI ID.")
     expect(toast).to_be_visible(timeout=5000)
     shown_at = time.monotonic()
@@ -111,9 +119,13 @@ def test_ui_kit_pieces(page, site_server, screenshot):
 
     # Slide-over: opens from the right in 300 ms, closes again.
     page.get_by_test_id("open-slide-over").click()
-    panel = page.locator("#" + page.get_by_test_id("open-slide-over").get_attribute("data-slide-over-open"))
+    panel = page.locator(
+        "#" + page.get_by_test_id("open-slide-over").get_attribute("data-slide-over-open")
+    )
     expect(panel).to_have_attribute("data-open", "true")
-    transition = panel.locator(".pl-slide-over-panel").evaluate("el => getComputedStyle(el).transitionDuration")
+    transition = panel.locator(".pl-slide-over-panel").evaluate(
+        "el => getComputedStyle(el).transitionDuration"
+    )
     assert "0.3s" in transition, transition
     page.wait_for_timeout(350)
     box = panel.locator(".pl-slide-over-panel").bounding_box()

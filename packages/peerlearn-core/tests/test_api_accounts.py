@@ -11,7 +11,12 @@ from peerlearn_core.testing.factories import DEFAULT_PASSWORD, make_learner
 User = get_user_model()
 pytestmark = pytest.mark.django_db
 
-GOOD = {"email": "Asha@Example.test", "password": "tiger-lily-4829", "name": "Asha", "role": "mentor"}
+GOOD = {
+    "email": "Asha@Example.test",
+    "password": "tiger-lily-4829",
+    "name": "Asha",
+    "role": "mentor",
+}
 
 
 def register(client, **overrides):
@@ -22,7 +27,12 @@ def test_register_creates_user_with_lowercased_email(api_client):
     response = register(api_client)
     assert response.status_code == 201
     body = response.json()
-    assert body == {"id": body["id"], "email": "asha@example.test", "name": "Asha", "role": "mentor"}
+    assert body == {
+        "id": body["id"],
+        "email": "asha@example.test",
+        "name": "Asha",
+        "role": "mentor",
+    }
     user = User.objects.get(pk=body["id"])
     assert user.check_password(GOOD["password"]) and user.role == "mentor"
 
@@ -67,7 +77,9 @@ def test_register_non_json_body_is_400_not_500(api_client):
 
 def test_token_and_refresh_roundtrip(api_client):
     register(api_client)
-    response = api_client.post("/api/auth/token/", {"email": "asha@example.test", "password": GOOD["password"]})
+    response = api_client.post(
+        "/api/auth/token/", {"email": "asha@example.test", "password": GOOD["password"]}
+    )
     assert response.status_code == 200
     tokens = response.json()
     assert set(tokens) == {"access", "refresh"}
@@ -80,14 +92,19 @@ def test_token_and_refresh_roundtrip(api_client):
 
 def test_token_login_is_case_insensitive_on_email(api_client):
     register(api_client)
-    response = api_client.post("/api/auth/token/", {"email": "ASHA@EXAMPLE.TEST", "password": GOOD["password"]})
+    response = api_client.post(
+        "/api/auth/token/", {"email": "ASHA@EXAMPLE.TEST", "password": GOOD["password"]}
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("body", [
-    {"email": "asha@example.test", "password": "wrong-password-1"},
-    {"email": "nobody@example.test", "password": "tiger-lily-4829"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"email": "asha@example.test", "password": "wrong-password-1"},
+        {"email": "nobody@example.test", "password": "tiger-lily-4829"},
+    ],
+)
 def test_token_wrong_credentials_is_401(api_client, body):
     register(api_client)
     assert api_client.post("/api/auth/token/", body).status_code == 401
@@ -98,11 +115,14 @@ def test_refresh_with_garbage_is_401(api_client):
     assert api_client.post("/api/auth/token/refresh/", {}).status_code == 400
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer not.a.jwt",
-    "Bearer eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.c2lnbmF0dXJl",
-    "Token abc",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer not.a.jwt",
+        "Bearer eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyX2lkIjoxfQ.c2lnbmF0dXJl",
+        "Token abc",
+    ],
+)
 def test_me_with_bad_jwt_is_401(api_client, header):
     api_client.credentials(HTTP_AUTHORIZATION=header)
     assert api_client.get("/api/me/").status_code == 401
@@ -121,8 +141,16 @@ def test_me_get_and_patch(as_user, learner):
     client = as_user(learner)
     body = client.get("/api/me/").json()
     assert set(body) == {"id", "email", "name", "role", "bio", "avatar_url"}
-    response = client.patch("/api/me/", {"name": "New Name", "bio": "I like graphs", "role": "mentor",
-                                         "email": "hijack@example.test"}, format="json")
+    response = client.patch(
+        "/api/me/",
+        {
+            "name": "New Name",
+            "bio": "I like graphs",
+            "role": "mentor",
+            "email": "hijack@example.test",
+        },
+        format="json",
+    )
     assert response.status_code == 200
     learner.refresh_from_db()
     assert (learner.name, learner.bio) == ("New Name", "I like graphs")
@@ -175,8 +203,9 @@ def test_session_cookie_auth_needs_csrf_on_writes(learner):
     assert response.status_code == 403
     client.get("/login/")  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value
-    response = client.patch("/api/me/", {"name": "Y"}, content_type="application/json",
-                            HTTP_X_CSRFTOKEN=token)
+    response = client.patch(
+        "/api/me/", {"name": "Y"}, content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert response.status_code == 200
 
 
@@ -184,11 +213,15 @@ def test_auth_endpoints_are_throttled(api_client, settings):
     settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_THROTTLE_RATE": "3/min"}
     make_learner(email="t@example.test")
     statuses = [
-        api_client.post("/api/auth/token/", {"email": "t@example.test", "password": "bad-pass-1"}).status_code
+        api_client.post(
+            "/api/auth/token/", {"email": "t@example.test", "password": "bad-pass-1"}
+        ).status_code
         for _ in range(5)
     ]
     assert statuses[:3] == [401, 401, 401]
     assert statuses[3:] == [429, 429]
-    good = api_client.post("/api/auth/token/", {"email": "t@example.test", "password": DEFAULT_PASSWORD})
+    good = api_client.post(
+        "/api/auth/token/", {"email": "t@example.test", "password": DEFAULT_PASSWORD}
+    )
     assert good.status_code == 429
     assert Notification.objects.count() == 0

@@ -59,4 +59,8 @@ def test_anonymous_is_401(api_client, path):
 
 
 def test_badges_has_contract_keys_for_mentor(as_user, mentor):
-    assert set(as_user(mentor).get("/api/badges/").json()) >= {"requests", "notifications", "earnings"}
+    assert set(as_user(mentor).get("/api/badges/").json()) >= {
+        "requests",
+        "notifications",
+        "earnings",
+    }

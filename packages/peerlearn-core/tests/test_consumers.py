@@ -89,7 +89,9 @@ async def test_notify_reaches_only_that_users_socket():
 
     message = await alice_ws.receive_json_from(timeout=2)
     assert message["type"] == "notification"
-    assert message["title"] == "Hello Alice" and message["body"] == "b" and message["kind"] == "test"
+    assert (
+        message["title"] == "Hello Alice" and message["body"] == "b" and message["kind"] == "test"
+    )
     badges = await alice_ws.receive_json_from(timeout=2)
     assert badges == {"type": "badges", "requests": 0, "notifications": 1, "earnings": 0}
     assert await bob_ws.receive_nothing(timeout=0.3)

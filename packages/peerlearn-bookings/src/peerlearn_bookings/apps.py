@@ -24,6 +24,7 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("mentor",),
                 order=10,
                 template="peerlearn_bookings/tabs/mentor_sessions.html",
+                scripts=("peerlearn_bookings/js/mentor-sessions.js",),
             )
         )
         registry.register_tab(
@@ -34,6 +35,7 @@ class PeerlearnBookingsConfig(AppConfig):
                 order=20,
                 badge="requests",
                 template="peerlearn_bookings/tabs/mentor_requests.html",
+                scripts=("peerlearn_bookings/js/mentor-requests.js",),
             )
         )
         registry.register_tab(
@@ -43,6 +45,7 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("learner",),
                 order=10,
                 template="peerlearn_bookings/tabs/learner_browse.html",
+                scripts=("peerlearn_bookings/js/learner-browse.js",),
             )
         )
         registry.register_tab(
@@ -52,5 +55,6 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("learner",),
                 order=20,
                 template="peerlearn_bookings/tabs/learner_bookings.html",
+                scripts=("peerlearn_bookings/js/learner-bookings.js",),
             )
         )

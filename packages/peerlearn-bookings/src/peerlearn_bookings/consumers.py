@@ -1,4 +1,5 @@
 from channels.db import database_sync_to_async
+
 from peerlearn_core.realtime import session_group
 from peerlearn_core.realtime.consumers import GroupRelayConsumer
 

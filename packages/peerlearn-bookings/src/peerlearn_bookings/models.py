@@ -170,3 +170,6 @@ class Feedback(models.Model):
         constraints = [
             check_constraint(Q(rating__gte=1) & Q(rating__lte=5), name="feedback_rating_1_5")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}★ for booking {self.booking_id}"

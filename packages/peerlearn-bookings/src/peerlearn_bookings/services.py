@@ -144,6 +144,9 @@ def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
         )
     for field, value in changes.items():
         setattr(session, field, value)
+    if session.starts_at != old_start:
+        # A readiness signal was for the old time; learners confirm again for the new one.
+        session.mentor_ready = False
     session.full_clean()
     session.save()
     if session.starts_at != old_start:
@@ -357,7 +360,7 @@ def mark_attended(*, booking_id: int, mentor, attended: bool = True) -> Booking:
 # --- booking ---------------------------------------------------------------------------------
 
 
-def _take_seat(session: LiveSession, learner) -> Booking:
+def _take_seat(session: LiveSession, learner, *, notify_mentor: bool = True) -> Booking:
     """Inside a transaction: one conditional UPDATE claims a seat, or nothing changes."""
     if selectors.active_booking(session_id=session.pk, learner_id=learner.pk):
         raise Conflict("You have already booked this session.", code="already_booked")
@@ -379,13 +382,14 @@ def _take_seat(session: LiveSession, learner) -> Booking:
     except IntegrityError as exc:  # a concurrent request of the same learner won
         raise Conflict("You have already booked this session.", code="already_booked") from exc
     _push_counts(session.pk, "booking.created", dict(booking_id=booking.pk), ("booked_count",))
-    notify(
-        user=session.mentor,
-        kind="booking.created",
-        title="New booking",
-        body=f"{learner.name} booked “{session.title}”.",
-        data={"session_id": session.pk, "booking_id": booking.pk},
-    )
+    if notify_mentor:
+        notify(
+            user=session.mentor,
+            kind="booking.created",
+            title="New booking",
+            body=f"{learner.name} booked “{session.title}”.",
+            data={"session_id": session.pk, "booking_id": booking.pk},
+        )
     signals.send_on_commit(
         signals.booking_created,
         booking_id=booking.pk,
@@ -522,7 +526,7 @@ def accept_request(
         max_participants=max_participants,
         price_paise=price_paise,
     )
-    _take_seat(session, request.learner)
+    _take_seat(session, request.learner, notify_mentor=False)
     request.status = RequestStatus.ACCEPTED
     request.session = session
     request.responded_at = timezone.now()

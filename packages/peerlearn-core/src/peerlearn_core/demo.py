@@ -26,7 +26,12 @@ def register_seeder(seeder: Callable[[DemoPeople], None], *, order: int = 50) ->
 
 
 DEMO_USERS = [
-    ("mentor@peerlearn.demo", "Asha Mentor", Role.MENTOR, "Data-science mentor. 8 years teaching Python and statistics."),
+    (
+        "mentor@peerlearn.demo",
+        "Asha Mentor",
+        Role.MENTOR,
+        "Data-science mentor. 8 years teaching Python and statistics.",
+    ),
     ("mentor2@peerlearn.demo", "Ravi Mentor", Role.MENTOR, "Frontend engineer, loves CSS."),
     ("learner1@peerlearn.demo", "Meera Learner", Role.LEARNER, "Learning pandas for work."),
     ("learner2@peerlearn.demo", "Kabir Learner", Role.LEARNER, "Final-year CS student."),

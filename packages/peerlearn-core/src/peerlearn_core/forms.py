@@ -54,7 +54,9 @@ class LoginForm(StyledForm):
     def clean(self):
         data = super().clean()
         if data.get("email") and data.get("password"):
-            self.user = authenticate(self.request, username=data["email"], password=data["password"])
+            self.user = authenticate(
+                self.request, username=data["email"], password=data["password"]
+            )
             if self.user is None:
                 raise forms.ValidationError("Email or password is not right.")
         return data

@@ -38,9 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.LEARNER)
     bio = models.TextField(blank=True, max_length=2000)
-    avatar = models.ImageField(
-        upload_to="avatars/%Y/%m/", blank=True, validators=[validate_avatar]
-    )
+    avatar = models.ImageField(upload_to="avatars/%Y/%m/", blank=True, validators=[validate_avatar])
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -57,8 +57,12 @@ def update_profile(*, user: User, name: str | None = None, bio: str | None = Non
         user.full_clean(exclude=["password"])
         user.save(update_fields=fields)
         # Account changes are always announced to the owner (security hygiene, and a toast).
-        notify(user=user, kind="account.updated", title="Profile updated",
-               body="Your " + ", ".join(fields) + " changed.")
+        notify(
+            user=user,
+            kind="account.updated",
+            title="Profile updated",
+            body="Your " + ", ".join(fields) + " changed.",
+        )
     return user
 
 

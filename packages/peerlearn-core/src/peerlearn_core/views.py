@@ -30,8 +30,12 @@ def signup(request):
         user = services.register_user(**form.cleaned_data)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(dashboard_url_for(user))
-    return render(request, "peerlearn_core/auth/signup.html", {"form": form},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "peerlearn_core/auth/signup.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,13 +44,17 @@ def login_view(request):
     if request.method == "POST" and form.is_valid():
         login(request, form.user)
         target = request.POST.get("next") or request.GET.get("next")
-        if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                      require_https=request.is_secure()):
+        if target and url_has_allowed_host_and_scheme(
+            target, {request.get_host()}, require_https=request.is_secure()
+        ):
             return redirect(target)
         return redirect(dashboard_url_for(form.user))
-    return render(request, "peerlearn_core/auth/login.html",
-                  {"form": form, "next": request.GET.get("next", "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "peerlearn_core/auth/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -60,12 +68,16 @@ def _dashboard(request, role: str):
         return redirect(dashboard_url_for(request.user))
     tabs = registry.tabs_for(role)
     scripts = list(dict.fromkeys(script for tab in tabs for script in tab.scripts))
-    return render(request, "peerlearn_core/dashboard.html", {
-        "role": role,
-        "tabs": tabs,
-        "tab_scripts": scripts,
-        "badges": badge_counts(request.user),
-    })
+    return render(
+        request,
+        "peerlearn_core/dashboard.html",
+        {
+            "role": role,
+            "tabs": tabs,
+            "tab_scripts": scripts,
+            "badges": badge_counts(request.user),
+        },
+    )
 
 
 @login_required

@@ -10,7 +10,13 @@ class PeerlearnPayoutsConfig(AppConfig):
     def ready(self) -> None:
         from peerlearn_core.dashboard import Tab, registry
 
-        registry.register_tab(Tab(
-            key="earnings", label="Earnings", roles=("mentor",), order=30, badge="earnings",
-            template="peerlearn_payouts/tabs/earnings.html",
-        ))
+        registry.register_tab(
+            Tab(
+                key="earnings",
+                label="Earnings",
+                roles=("mentor",),
+                order=30,
+                badge="earnings",
+                template="peerlearn_payouts/tabs/earnings.html",
+            )
+        )

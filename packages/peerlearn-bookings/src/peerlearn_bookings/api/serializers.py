@@ -1,9 +1,10 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from rest_framework import serializers
+
 from peerlearn_core.api.fields import RupeesField
 from peerlearn_core.money import CURRENCY
-from rest_framework import serializers
 
 from ..models import Booking, Feedback, LiveSession, SessionRequest
 
@@ -28,9 +29,24 @@ class SessionSerializer(serializers.ModelSerializer):
     class Meta:
         model = LiveSession
         fields = [
-            "id", "title", "description", "mentor", "starts_at", "ends_at", "duration_minutes",
-            "max_participants", "price", "currency", "status", "booked_count", "confirmed_count",
-            "attended_count", "seats_left", "mentor_ready", "room_url", "cancel_reason",
+            "id",
+            "title",
+            "description",
+            "mentor",
+            "starts_at",
+            "ends_at",
+            "duration_minutes",
+            "max_participants",
+            "price",
+            "currency",
+            "status",
+            "booked_count",
+            "confirmed_count",
+            "attended_count",
+            "seats_left",
+            "mentor_ready",
+            "room_url",
+            "cancel_reason",
         ]
         read_only_fields = fields
 
@@ -40,8 +56,9 @@ class SessionSerializer(serializers.ModelSerializer):
 
 class SessionWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    description = serializers.CharField(max_length=5000, required=False, allow_blank=True,
-                                        default="")
+    description = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
     max_participants = serializers.IntegerField(min_value=1, max_value=500)
@@ -87,8 +104,20 @@ class BookingSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Booking
-        fields = ["id", "session", "learner", "booked_at", "payment_status", "amount", "confirmed",
-                  "declined", "attended", "cancelled", "cancelled_at", "has_feedback"]
+        fields = [
+            "id",
+            "session",
+            "learner",
+            "booked_at",
+            "payment_status",
+            "amount",
+            "confirmed",
+            "declined",
+            "attended",
+            "cancelled",
+            "cancelled_at",
+            "has_feedback",
+        ]
         read_only_fields = fields
 
     def get_cancelled(self, obj) -> bool:
@@ -151,8 +180,20 @@ class SessionRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SessionRequest
-        fields = ["id", "learner", "mentor", "mentor_detail", "topic", "message", "preferred_times",
-                  "status", "decline_reason", "session", "created_at", "responded_at"]
+        fields = [
+            "id",
+            "learner",
+            "mentor",
+            "mentor_detail",
+            "topic",
+            "message",
+            "preferred_times",
+            "status",
+            "decline_reason",
+            "session",
+            "created_at",
+            "responded_at",
+        ]
         read_only_fields = fields
 
 
@@ -160,8 +201,9 @@ class SessionRequestCreateSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(min_value=1)
     topic = serializers.CharField(max_length=200)
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
-    preferred_times = serializers.ListField(child=serializers.DateTimeField(), required=False,
-                                            max_length=5, default=list)
+    preferred_times = serializers.ListField(
+        child=serializers.DateTimeField(), required=False, max_length=5, default=list
+    )
 
     def validate_preferred_times(self, value):
         now = timezone.now()

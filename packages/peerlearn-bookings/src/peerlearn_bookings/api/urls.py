@@ -6,19 +6,29 @@ urlpatterns = [
     path("sessions/", views.SessionListView.as_view(), name="sessions"),
     path("sessions/<int:pk>/", views.SessionDetailView.as_view(), name="session-detail"),
     path("sessions/<int:pk>/book/", views.SessionBookView.as_view(), name="session-book"),
-    path("sessions/<int:pk>/learners/", views.SessionLearnersView.as_view(), name="session-learners"),
+    path(
+        "sessions/<int:pk>/learners/", views.SessionLearnersView.as_view(), name="session-learners"
+    ),
     path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
     *[
-        path(f"sessions/<int:pk>/{action}/", views.SessionActionView.as_view(action=action),
-             name=f"session-{action}")
+        path(
+            f"sessions/<int:pk>/{action}/",
+            views.SessionActionView.as_view(action=action),
+            name=f"session-{action}",
+        )
         for action in ("ready", "cancel_ready", "start", "complete")
     ],
     path("bookings/", views.BookingListView.as_view(), name="bookings"),
     path("bookings/<int:pk>/attend/", views.BookingAttendView.as_view(), name="booking-attend"),
-    path("bookings/<int:pk>/feedback/", views.BookingFeedbackView.as_view(), name="booking-feedback"),
+    path(
+        "bookings/<int:pk>/feedback/", views.BookingFeedbackView.as_view(), name="booking-feedback"
+    ),
     *[
-        path(f"bookings/<int:pk>/{action}/", views.BookingLearnerActionView.as_view(action=action),
-             name=f"booking-{action}")
+        path(
+            f"bookings/<int:pk>/{action}/",
+            views.BookingLearnerActionView.as_view(action=action),
+            name=f"booking-{action}",
+        )
         for action in ("confirm", "decline", "cancel")
     ],
     path("requests/", views.RequestListView.as_view(), name="requests"),

@@ -2,13 +2,14 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from peerlearn_core.api.permissions import IsLearner, IsMentor
-from peerlearn_core.exceptions import NotAllowed
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from peerlearn_core.api.permissions import IsLearner, IsMentor
+from peerlearn_core.exceptions import NotAllowed
 
 from .. import selectors, services
 from ..models import LiveSession
@@ -35,9 +36,15 @@ def _session_response(session_id: int, code=status.HTTP_200_OK) -> Response:
 
 class SessionListView(APIView):
     @extend_schema(
-        parameters=[OpenApiParameter("scope", str, enum=["scheduled", "past"],
-                                     description="Mentors: their open or closed sessions. "
-                                     "Learners always get the bookable sessions.")],
+        parameters=[
+            OpenApiParameter(
+                "scope",
+                str,
+                enum=["scheduled", "past"],
+                description="Mentors: their open or closed sessions. "
+                "Learners always get the bookable sessions.",
+            )
+        ],
         responses=SessionSerializer(many=True),
     )
     def get(self, request):
@@ -75,7 +82,9 @@ class SessionDetailView(APIView):
             raise NotAllowed("Only the session's mentor can edit it.")
         serializer = SessionWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.update_session(session_id=pk, mentor=request.user, **serializer.to_service_kwargs())
+        services.update_session(
+            session_id=pk, mentor=request.user, **serializer.to_service_kwargs()
+        )
         return _session_response(pk)
 
 
@@ -124,7 +133,9 @@ class SessionLearnersView(APIView):
         session = LiveSession.objects.get(pk=pk)
         if session.mentor_id != request.user.pk:
             raise NotAllowed("Only the session's mentor can see who booked.")
-        return Response(SessionLearnerSerializer(selectors.session_learners(session), many=True).data)
+        return Response(
+            SessionLearnerSerializer(selectors.session_learners(session), many=True).data
+        )
 
 
 class BookingListView(APIView):
@@ -162,8 +173,9 @@ class BookingAttendView(APIView):
     def post(self, request, pk: int):
         serializer = AttendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = services.mark_attended(booking_id=pk, mentor=request.user,
-                                         attended=serializer.validated_data["attended"])
+        booking = services.mark_attended(
+            booking_id=pk, mentor=request.user, attended=serializer.validated_data["attended"]
+        )
         return Response(BookingStateSerializer(booking).data)
 
 
@@ -174,26 +186,35 @@ class BookingFeedbackView(APIView):
     def post(self, request, pk: int):
         serializer = FeedbackSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        feedback = services.leave_feedback(booking_id=pk, learner=request.user,
-                                           **serializer.validated_data)
+        feedback = services.leave_feedback(
+            booking_id=pk, learner=request.user, **serializer.validated_data
+        )
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
 
 class RequestListView(APIView):
     @extend_schema(responses=SessionRequestSerializer(many=True))
     def get(self, request):
-        return Response(SessionRequestSerializer(selectors.requests_for(request.user), many=True).data)
+        return Response(
+            SessionRequestSerializer(selectors.requests_for(request.user), many=True).data
+        )
 
-    @extend_schema(request=SessionRequestCreateSerializer, responses={201: SessionRequestSerializer})
+    @extend_schema(
+        request=SessionRequestCreateSerializer, responses={201: SessionRequestSerializer}
+    )
     def post(self, request):
         if request.user.role != "learner":
             raise NotAllowed("Only learners can request sessions.")
         serializer = SessionRequestCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        created = services.create_request(learner=request.user, mentor_id=data["mentor"],
-                                          topic=data["topic"], message=data["message"],
-                                          preferred_times=data["preferred_times"])
+        created = services.create_request(
+            learner=request.user,
+            mentor_id=data["mentor"],
+            topic=data["topic"],
+            message=data["message"],
+            preferred_times=data["preferred_times"],
+        )
         created = selectors.requests_for(request.user).get(pk=created.pk)
         return Response(SessionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
@@ -205,8 +226,9 @@ class RequestAcceptView(APIView):
     def post(self, request, pk: int):
         serializer = AcceptRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        accepted = services.accept_request(request_id=pk, mentor=request.user,
-                                           **serializer.to_service_kwargs())
+        accepted = services.accept_request(
+            request_id=pk, mentor=request.user, **serializer.to_service_kwargs()
+        )
         accepted = selectors.requests_for(request.user).get(pk=accepted.pk)
         return Response(SessionRequestSerializer(accepted).data)
 
@@ -218,8 +240,9 @@ class RequestDeclineView(APIView):
     def post(self, request, pk: int):
         serializer = DeclineRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        declined = services.decline_request(request_id=pk, mentor=request.user,
-                                            **serializer.validated_data)
+        declined = services.decline_request(
+            request_id=pk, mentor=request.user, **serializer.validated_data
+        )
         return Response(SessionRequestSerializer(declined).data)
 
 

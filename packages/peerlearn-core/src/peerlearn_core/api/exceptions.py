@@ -11,10 +11,7 @@ from ..exceptions import DomainError
 
 
 def _domain_response(exc: DomainError) -> Response:
-    if exc.field:
-        data = {exc.field: [exc.detail]}
-    else:
-        data = {"detail": exc.detail}
+    data = {exc.field: [exc.detail]} if exc.field else {"detail": exc.detail}
     data.setdefault("code", exc.code)
     return Response(data, status=exc.status_code)
 

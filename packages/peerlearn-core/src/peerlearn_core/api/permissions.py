@@ -7,7 +7,9 @@ class IsMentor(BasePermission):
     message = "Only mentors can do this."
 
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.role == Role.MENTOR)
+        return bool(
+            request.user and request.user.is_authenticated and request.user.role == Role.MENTOR
+        )
 
 
 class IsLearner(BasePermission):

@@ -10,7 +10,9 @@ User = get_user_model()
 
 class RegisterSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+    password = serializers.CharField(
+        write_only=True, max_length=128, style={"input_type": "password"}
+    )
     name = serializers.CharField(max_length=120)
     role = serializers.ChoiceField(choices=Role.choices)
 
@@ -38,8 +40,9 @@ class UserSerializer(serializers.ModelSerializer):
 
 class MeSerializer(serializers.ModelSerializer):
     avatar_url = serializers.SerializerMethodField()
-    avatar = serializers.ImageField(write_only=True, required=False, allow_null=True,
-                                    validators=[validate_avatar])
+    avatar = serializers.ImageField(
+        write_only=True, required=False, allow_null=True, validators=[validate_avatar]
+    )
 
     class Meta:
         model = User

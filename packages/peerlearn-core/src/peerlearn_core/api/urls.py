@@ -8,7 +8,15 @@ urlpatterns = [
     path("auth/token/refresh/", views.TokenRefresh.as_view(), name="token-refresh"),
     path("me/", views.MeView.as_view(), name="me"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
-    path("notifications/read_all/", views.NotificationReadAllView.as_view(), name="notifications-read-all"),
-    path("notifications/<int:pk>/read/", views.NotificationReadView.as_view(), name="notification-read"),
+    path(
+        "notifications/read_all/",
+        views.NotificationReadAllView.as_view(),
+        name="notifications-read-all",
+    ),
+    path(
+        "notifications/<int:pk>/read/",
+        views.NotificationReadView.as_view(),
+        name="notification-read",
+    ),
     path("badges/", views.BadgesView.as_view(), name="badges"),
 ]

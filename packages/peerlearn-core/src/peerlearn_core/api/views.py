@@ -47,8 +47,9 @@ class MeView(APIView):
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     def patch(self, request):
-        serializer = MeSerializer(request.user, data=request.data, partial=True,
-                                  context={"request": request})
+        serializer = MeSerializer(
+            request.user, data=request.data, partial=True, context={"request": request}
+        )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         avatar = data.get("avatar", None)
@@ -80,7 +81,10 @@ class NotificationReadView(APIView):
 class NotificationReadAllView(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}})
+    @extend_schema(
+        request=None,
+        responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}},
+    )
     def post(self, request):
         return Response({"marked": services.mark_all_notifications_read(user=request.user)})
 

@@ -10,8 +10,14 @@ DEFAULT_PASSWORD = "correct-horse-battery-9"
 _seq = itertools.count(1)
 
 
-def make_user(*, role: str = Role.LEARNER, email: str | None = None, name: str | None = None,
-              password: str = DEFAULT_PASSWORD, **fields):
+def make_user(
+    *,
+    role: str = Role.LEARNER,
+    email: str | None = None,
+    name: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    **fields,
+):
     n = next(_seq)
     return get_user_model().objects.create_user(
         email=email or f"{role}{n}@example.test",
