@@ -237,3 +237,27 @@ PEERLEARN_CORE = {
     "UI_KIT_ENABLED": env_bool("PEERLEARN_UI_KIT", DEBUG),
     "SITE_NAME": "PeerLearn",
 }
+
+# Razorpay keys only ever come from the environment. In development with no keys set, the app
+# talks to the loopback sandbox that `make run` starts (fake keys, nothing real behind them).
+_SANDBOX = DEBUG and not os.environ.get("RAZORPAY_KEY_ID")
+SANDBOX_PORT = int(os.environ.get("SANDBOX_PORT", "8765"))
+PEERLEARN_PAYOUTS = {
+    "KEY_ID": os.environ.get("RAZORPAY_KEY_ID", "rzp_test_sandbox" if _SANDBOX else ""),
+    "KEY_SECRET": os.environ.get("RAZORPAY_KEY_SECRET", "sandbox-key-secret" if _SANDBOX else ""),
+    "ACCOUNT_NUMBER": os.environ.get(
+        "RAZORPAYX_ACCOUNT_NUMBER", "7878780080316316" if _SANDBOX else ""
+    ),
+    "WEBHOOK_SECRET": os.environ.get(
+        "RAZORPAY_WEBHOOK_SECRET", "sandbox-webhook-secret" if _SANDBOX else ""
+    ),
+    "BASE_URL": os.environ.get(
+        "RAZORPAY_BASE_URL",
+        f"http://127.0.0.1:{SANDBOX_PORT}" if _SANDBOX else "https://api.razorpay.com",
+    ),
+    "CHECKOUT_URL": os.environ.get(
+        "RAZORPAY_CHECKOUT_URL", f"http://localhost:{SANDBOX_PORT}/checkout" if _SANDBOX else ""
+    ),
+    "SEAT_HOLD_MINUTES": int(os.environ.get("SEAT_HOLD_MINUTES", "15")),
+    "TIMEOUT": float(os.environ.get("RAZORPAY_TIMEOUT", "8")),
+}

@@ -177,3 +177,32 @@ def due_for_completion(*, now=None) -> list[int]:
     return [
         s.pk for s in candidates.only("id", "starts_at", "duration_minutes") if s.ends_at <= now
     ]
+
+
+def unpaid_booking_ids(*, booked_before) -> list[int]:
+    from .models import PaymentStatus
+
+    return list(
+        Booking.objects.filter(
+            cancelled_at__isnull=True,
+            payment_status=PaymentStatus.PENDING,
+            booked_at__lt=booked_before,
+        ).values_list("id", flat=True)
+    )
+
+
+def paid_bookings_of_session(session_id: int) -> QuerySet[Booking]:
+    from .models import PaymentStatus
+
+    return Booking.objects.filter(
+        session_id=session_id,
+        cancelled_at__isnull=True,
+        payment_status=PaymentStatus.PAID,
+        amount_paise__gt=0,
+    ).select_related("session")
+
+
+def completed_session_ids() -> list[int]:
+    return list(
+        LiveSession.objects.filter(status=SessionStatus.COMPLETED).values_list("id", flat=True)
+    )

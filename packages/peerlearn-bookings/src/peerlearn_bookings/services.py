@@ -559,3 +559,58 @@ def decline_request(*, request_id: int, mentor, reason: str = "") -> SessionRequ
     )
     push_badges(user_id=mentor.pk)
     return request
+
+
+# --- payment state (driven by peerlearn_payouts through these two services) ------------------
+
+
+@transaction.atomic
+def record_payment(*, booking_id: int, payment_status: str) -> Booking:
+    if payment_status not in PaymentStatus.values:
+        raise ValueError(f"unknown payment status {payment_status!r}")
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    if booking.payment_status != payment_status:
+        booking.payment_status = payment_status
+        booking.save(update_fields=["payment_status"])
+        _push_counts(
+            booking.session_id,
+            "booking.payment",
+            {"booking_id": booking.pk, "payment_status": payment_status},
+            ("booked_count",),
+        )
+    return booking
+
+
+@transaction.atomic
+def release_unpaid_booking(*, booking_id: int) -> Booking | None:
+    """Give an unpaid seat back (the hold expired). Does nothing if it was paid meanwhile."""
+    booking = (
+        Booking.objects.select_for_update().select_related("session", "learner").get(pk=booking_id)
+    )
+    if not booking.is_active or booking.payment_status != PaymentStatus.PENDING:
+        return None
+    booking.cancelled_at = timezone.now()
+    booking.confirmed = False
+    booking.payment_status = PaymentStatus.FAILED
+    booking.save(update_fields=["cancelled_at", "confirmed", "payment_status"])
+    LiveSession.objects.filter(pk=booking.session_id).update(booked_count=F("booked_count") - 1)
+    _push_counts(
+        booking.session_id,
+        "booking.cancelled",
+        {"booking_id": booking.pk},
+        ("booked_count", "confirmed_count"),
+    )
+    notify(
+        user=booking.learner,
+        kind="booking.released",
+        title="Seat released",
+        body=f"Payment for “{booking.session.title}” did not arrive in time, so the seat was released.",
+        data={"session_id": booking.session_id, "booking_id": booking.pk},
+    )
+    signals.send_on_commit(
+        signals.booking_cancelled,
+        booking_id=booking.pk,
+        session_id=booking.session_id,
+        learner_id=booking.learner_id,
+    )
+    return booking

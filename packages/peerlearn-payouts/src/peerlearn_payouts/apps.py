@@ -9,7 +9,14 @@ class PeerlearnPayoutsConfig(AppConfig):
 
     def ready(self) -> None:
         from peerlearn_core.dashboard import Tab, registry
+        from peerlearn_core.demo import register_seeder
 
+        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .app_settings import check_settings
+        from .demo import seed_payouts
+        from .selectors import unread_earnings_count
+
+        check_settings()
         registry.register_tab(
             Tab(
                 key="earnings",
@@ -18,5 +25,8 @@ class PeerlearnPayoutsConfig(AppConfig):
                 order=30,
                 badge="earnings",
                 template="peerlearn_payouts/tabs/earnings.html",
+                scripts=("peerlearn_payouts/js/earnings.js",),
             )
         )
+        registry.register_badge("earnings", unread_earnings_count)
+        register_seeder(seed_payouts, order=20)

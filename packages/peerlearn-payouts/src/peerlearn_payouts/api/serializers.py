@@ -1,0 +1,49 @@
+from decimal import Decimal
+
+from peerlearn_core.api.fields import RupeesField
+from rest_framework import serializers
+
+from ..models import Payout
+
+
+class BalanceSerializer(serializers.Serializer):
+    earned = RupeesField()
+    withdrawn = RupeesField()
+    pending = RupeesField()
+    available = RupeesField()
+    currency = serializers.CharField(default="INR")
+
+
+class PayoutRequestSerializer(serializers.Serializer):
+    amount = RupeesField(min_value=Decimal("0.01"))
+    upi_id = serializers.CharField(max_length=100, trim_whitespace=True)
+
+
+class PayoutSerializer(serializers.ModelSerializer):
+    amount = RupeesField(source="amount_paise", read_only=True)
+    method = serializers.SerializerMethodField()
+    razorpay_id = serializers.CharField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payout
+        fields = ["id", "created_at", "updated_at", "amount", "method", "upi_id", "status",
+                  "razorpay_id", "utr", "failure_reason"]
+        read_only_fields = fields
+
+    def get_method(self, obj) -> str:
+        return "UPI"
+
+
+class OrderSerializer(serializers.Serializer):
+    order_id = serializers.CharField()
+    amount = RupeesField()
+    amount_paise = serializers.IntegerField()
+    currency = serializers.CharField()
+    key_id = serializers.CharField()
+    checkout_url = serializers.CharField(allow_blank=True)
+
+
+class VerifyPaymentSerializer(serializers.Serializer):
+    razorpay_order_id = serializers.CharField(max_length=64)
+    razorpay_payment_id = serializers.CharField(max_length=64)
+    razorpay_signature = serializers.CharField(max_length=128)

@@ -1,0 +1,127 @@
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from peerlearn_bookings.api.serializers import BookingSerializer
+from peerlearn_bookings.selectors import learner_bookings
+from peerlearn_core.api.permissions import IsLearner, IsMentor
+from rest_framework import status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..app_settings import payout_settings
+from ..gateway import GatewayError, get_gateway
+from .serializers import (
+    BalanceSerializer,
+    OrderSerializer,
+    PayoutRequestSerializer,
+    PayoutSerializer,
+    VerifyPaymentSerializer,
+)
+
+
+class MoneyRateThrottle(UserRateThrottle):
+    scope = "money"
+
+
+class BalanceView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(responses=BalanceSerializer)
+    def get(self, request):
+        return Response(BalanceSerializer(selectors.balance(request.user)).data)
+
+
+class PayoutListView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+
+    @extend_schema(responses=PayoutSerializer(many=True))
+    def get(self, request):
+        payouts = selectors.payout_history(request.user)[:200]
+        return Response(PayoutSerializer(payouts, many=True).data)
+
+
+class PayoutRequestView(APIView):
+    permission_classes = [IsAuthenticated, IsMentor]
+    throttle_classes = [MoneyRateThrottle]
+
+    @extend_schema(
+        request=PayoutRequestSerializer,
+        responses={201: PayoutSerializer, 200: PayoutSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     description="Repeat a request safely: the same key "
+                                     "returns the first payout (200) instead of a new one.")],
+    )
+    def post(self, request):
+        serializer = PayoutRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client_key = request.headers.get("Idempotency-Key", "")[:64]
+        payout, created = services.request_payout(
+            mentor=request.user,
+            amount_paise=serializer.validated_data["amount"],
+            upi_id=serializer.validated_data["upi_id"],
+            client_key=client_key,
+        )
+        return Response(PayoutSerializer(payout).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class WebhookView(APIView):
+    """Razorpay only: the signature over the raw body is the authentication."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=None, responses={200: {"type": "object"}})
+    def post(self, request):
+        raw = request.body  # read before anything parses it: the HMAC covers these exact bytes
+        try:
+            outcome = services.handle_webhook(
+                body=raw,
+                signature=request.headers.get("X-Razorpay-Signature"),
+                event_id=request.headers.get("X-Razorpay-Event-Id"),
+            )
+        except GatewayError:
+            # Razorpay retries non-2xx deliveries; the truth is fetched on the next one.
+            return Response({"detail": "try again"}, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response({"status": outcome})
+
+
+class PayBookingView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+    throttle_classes = [MoneyRateThrottle]
+
+    @extend_schema(request=None, responses={201: OrderSerializer})
+    def post(self, request, pk: int):
+        payment = services.create_order(booking_id=pk, learner=request.user)
+        data = {
+            "order_id": payment.razorpay_order_id,
+            "amount": payment.amount_paise,
+            "amount_paise": payment.amount_paise,
+            "currency": "INR",
+            "key_id": get_gateway().key_id,
+            "checkout_url": payout_settings.CHECKOUT_URL,
+        }
+        return Response(OrderSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class VerifyPaymentView(APIView):
+    permission_classes = [IsAuthenticated, IsLearner]
+    throttle_classes = [MoneyRateThrottle]
+
+    @extend_schema(request=VerifyPaymentSerializer, responses=BookingSerializer)
+    def post(self, request):
+        serializer = VerifyPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        booking = services.verify_checkout(
+            learner=request.user,
+            order_id=data["razorpay_order_id"],
+            payment_id=data["razorpay_payment_id"],
+            signature=data["razorpay_signature"],
+        )
+        booking = learner_bookings(request.user, include_cancelled=True).get(pk=booking.pk)
+        return Response(BookingSerializer(booking).data)

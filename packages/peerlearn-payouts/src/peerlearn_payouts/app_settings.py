@@ -1,0 +1,41 @@
+"""PEERLEARN_PAYOUTS settings with defaults; keys come from the environment via the site."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS = {
+    "KEY_ID": "",
+    "KEY_SECRET": "",
+    "ACCOUNT_NUMBER": "",
+    "WEBHOOK_SECRET": "",
+    # Razorpay's API; the loopback sandbox in development and tests (http, no trailing slash).
+    "BASE_URL": "https://api.razorpay.com",
+    # Seconds for every gateway call: Razorpay gives webhooks 5 s, we give ourselves less.
+    "TIMEOUT": 8.0,
+    "COMMISSION_PERCENT": 10,
+    "MIN_PAYOUT_PAISE": 100,
+    "MAX_PAYOUT_PAISE": 5_00_000_00,  # ₹5 lakh per request (UPI's own ceiling is ₹1 lakh-₹5 lakh)
+    # How long an unpaid booking of a priced session holds its seat.
+    "SEAT_HOLD_MINUTES": 15,
+    "PAYOUT_PURPOSE": "payout",
+    "PAYOUT_NARRATION": "PeerLearn earnings",
+    "CHECKOUT_URL": "",  # the sandbox's /checkout page in the demo; empty: Razorpay Checkout JS
+}
+
+
+class PayoutSettings:
+    def __getattr__(self, name: str):
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, "PEERLEARN_PAYOUTS", {}).get(name, DEFAULTS[name])
+
+
+payout_settings = PayoutSettings()
+
+
+def check_settings() -> None:
+    unknown = set(getattr(settings, "PEERLEARN_PAYOUTS", {})) - set(DEFAULTS)
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown PEERLEARN_PAYOUTS keys: {sorted(unknown)}")
+    if str(payout_settings.BASE_URL).endswith("/"):
+        raise ImproperlyConfigured("PEERLEARN_PAYOUTS['BASE_URL'] must not end with '/'.")

@@ -1,0 +1,154 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from peerlearn_core.compat import check_constraint
+
+
+class Payment(models.Model):
+    """A Razorpay order for one booking, and the payment that settled it."""
+
+    class Status(models.TextChoices):
+        CREATED = "created", "Created"
+        PAID = "paid", "Paid"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    booking = models.ForeignKey("peerlearn_bookings.Booking", on_delete=models.PROTECT,
+                                related_name="payments")
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                related_name="payments")
+    razorpay_order_id = models.CharField(max_length=64, unique=True)
+    razorpay_payment_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    amount_paise = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
+    created_at = models.DateTimeField(default=timezone.now)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.razorpay_order_id} ({self.status})"
+
+
+class EarningEntry(models.Model):
+    """What one paid booking of a completed session earned its mentor. One row per booking:
+    the unique booking is what makes accrual happen exactly once."""
+
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="earnings")
+    booking = models.OneToOneField("peerlearn_bookings.Booking", on_delete=models.PROTECT,
+                                   related_name="earning")
+    session = models.ForeignKey("peerlearn_bookings.LiveSession", on_delete=models.PROTECT,
+                                related_name="earnings")
+    gross_paise = models.PositiveIntegerField()
+    commission_paise = models.PositiveIntegerField()
+    net_paise = models.PositiveIntegerField()
+    earned_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-earned_at", "-id"]
+        constraints = [
+            check_constraint(Q(net_paise=F("gross_paise") - F("commission_paise")),
+                             name="earning_net_is_gross_minus_commission"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.net_paise} paise for booking {self.booking_id}"
+
+
+class MentorWallet(models.Model):
+    """The row every withdrawal updates conditionally: available = earned − reserved never goes
+    below zero, on SQLite and PostgreSQL alike, without a table lock."""
+
+    mentor = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="wallet")
+    earned_paise = models.BigIntegerField(default=0)
+    reserved_paise = models.BigIntegerField(default=0)  # payouts not failed/reversed/...
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            check_constraint(Q(reserved_paise__lte=F("earned_paise")), name="wallet_never_negative"),
+            check_constraint(Q(reserved_paise__gte=0), name="wallet_reserved_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"wallet of {self.mentor_id}"
+
+    @property
+    def available_paise(self) -> int:
+        return self.earned_paise - self.reserved_paise
+
+
+class PayoutStatus(models.TextChoices):
+    # Ours: written with its idempotency key, not yet acknowledged by Razorpay.
+    CREATED = "created", "Created"
+    QUEUED = "queued", "Queued"
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    PROCESSED = "processed", "Processed"
+    REVERSED = "reversed", "Reversed"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+    REJECTED = "rejected", "Rejected"
+
+
+# Statuses whose amount is back in the mentor's available balance.
+RETURNED_STATUSES = {PayoutStatus.FAILED, PayoutStatus.REVERSED, PayoutStatus.REJECTED,
+                     PayoutStatus.CANCELLED}
+# Statuses that may still change (polled by reconciliation). processed may still turn reversed,
+# but Razorpay tells that by webhook; polling stops at processed.
+OPEN_PAYOUT_STATUSES = {PayoutStatus.CREATED, PayoutStatus.QUEUED, PayoutStatus.PENDING,
+                        PayoutStatus.PROCESSING}
+
+
+class Payout(models.Model):
+    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                               related_name="payouts")
+    amount_paise = models.PositiveIntegerField()
+    upi_id = models.CharField(max_length=100)
+    status = models.CharField(max_length=16, choices=PayoutStatus.choices,
+                              default=PayoutStatus.CREATED, db_index=True)
+    # Sent as X-Payout-Idempotency on every attempt: a retry can never create a second payout.
+    idempotency_key = models.CharField(max_length=36, unique=True, default=uuid.uuid4)
+    # The client's Idempotency-Key header, so a double click returns the first payout.
+    client_key = models.CharField(max_length=64, blank=True, default="")
+    razorpay_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    contact_id = models.CharField(max_length=64, blank=True)
+    fund_account_id = models.CharField(max_length=64, blank=True)
+    utr = models.CharField(max_length=64, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "client_key"], condition=~Q(client_key=""),
+                                    name="one_payout_per_client_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payout {self.pk} {self.amount_paise} paise ({self.status})"
+
+
+class WebhookEvent(models.Model):
+    """Every verified delivery, keyed by X-Razorpay-Event-Id: a redelivery is recognised."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=64)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.event_id}"

@@ -1,0 +1,38 @@
+from django.db.models import Q, QuerySet, Sum
+from peerlearn_core.models import Notification
+
+from .models import OPEN_PAYOUT_STATUSES, EarningEntry, MentorWallet, Payout, PayoutStatus
+
+
+def balance(mentor) -> dict[str, int]:
+    """In paise. available = net earned − payouts that are not failed/reversed/rejected/cancelled."""
+    earned = EarningEntry.objects.filter(mentor=mentor).aggregate(s=Sum("net_paise"))["s"] or 0
+    sums = Payout.objects.filter(mentor=mentor).aggregate(
+        withdrawn=Sum("amount_paise", filter=Q(status=PayoutStatus.PROCESSED)),
+        pending=Sum("amount_paise", filter=Q(status__in=OPEN_PAYOUT_STATUSES)),
+    )
+    withdrawn, pending = sums["withdrawn"] or 0, sums["pending"] or 0
+    return {
+        "earned": earned,
+        "withdrawn": withdrawn,
+        "pending": pending,
+        "available": earned - withdrawn - pending,
+    }
+
+
+def wallet_available(mentor) -> int:
+    wallet = MentorWallet.objects.filter(mentor=mentor).first()
+    return wallet.available_paise if wallet else 0
+
+
+def payout_history(mentor) -> QuerySet[Payout]:
+    return Payout.objects.filter(mentor=mentor).order_by("-created_at", "-id")
+
+
+def unread_earnings_count(user) -> int:
+    """Earnings tab badge: news about money the mentor has not looked at yet."""
+    if getattr(user, "role", None) != "mentor":
+        return 0
+    return Notification.objects.filter(
+        Q(kind__startswith="payout.") | Q(kind__startswith="earnings."), user=user, read=False
+    ).count()
