@@ -38,9 +38,8 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: css seed
-	@echo "PeerLearn on http://localhost:$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/daphne -b 0.0.0.0 -p $(PORT) peerlearn.asgi:application
+run: css migrate
+	PORT=$(PORT) bash scripts/run-demo.sh
 
 # Debian's chromium and redis-server when missing (as root), and Redis/PostgreSQL started.
 test-deps:

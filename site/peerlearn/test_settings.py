@@ -11,7 +11,8 @@ from .settings import *  # noqa: F403
 # with WAL and the busy timeout, exactly as production runs.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"]["NAME"] = os.environ.get(  # noqa: F405
-        "SQLITE_TEST_PATH", f"/tmp/peerlearn-test-{os.getpid()}.sqlite3"  # noqa: S108
+        "SQLITE_TEST_PATH",
+        f"/tmp/peerlearn-test-{os.getpid()}.sqlite3",  # noqa: S108
     )
 
 # Tests create hundreds of users; a fast hasher keeps that cheap (never used outside tests).

@@ -27,7 +27,7 @@ BOOKING_KEYS = {
     "id", "session", "learner", "booked_at", "payment_status", "amount", "confirmed", "declined",
     "attended",
     # ... and the additions
-    "cancelled", "cancelled_at", "has_feedback",
+    "cancelled", "cancelled_at", "has_feedback", "feedback",
 }  # fmt: skip
 UNKNOWN = 987654
 
@@ -86,6 +86,7 @@ def test_book_free_session_returns_booking_with_session(
         "cancelled": False,
         "cancelled_at": None,
         "has_feedback": False,
+        "feedback": None,
     }
     assert data["session"]["id"] == session.pk
     assert data["session"]["booked_count"] == 1 and data["session"]["seats_left"] == 2
@@ -452,6 +453,7 @@ def test_feedback_after_the_session(as_user, learner):
     assert feedback.booking_id == booking.pk
     [listed] = as_user(learner).get("/api/bookings/").json()
     assert listed["has_feedback"] is True
+    assert listed["feedback"] == {"rating": data["rating"], "comment": "Clear"}
     # a second rating replaces the first
     again = as_user(learner).post(
         f"/api/bookings/{booking.pk}/feedback/", {"rating": 5}, format="json"

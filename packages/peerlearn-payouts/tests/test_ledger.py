@@ -1,13 +1,13 @@
 """Earnings accrue exactly once per paid booking, with exact half-up commission."""
 
 import pytest
+
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import PaymentStatus
 from peerlearn_bookings.signals import session_completed
 from peerlearn_bookings.testing.factories import make_session
 from peerlearn_core.money import percent_of
 from peerlearn_core.testing.factories import make_learner, make_mentor
-
 from peerlearn_payouts.models import EarningEntry, MentorWallet
 from peerlearn_payouts.selectors import balance, wallet_available
 from peerlearn_payouts.services import accrue_missing_earnings, accrue_session_earnings
@@ -17,7 +17,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("paise", "commission"),
-    [(33333, 3333), (5, 1), (4, 0), (15, 2), (25, 3), (49900, 4990), (99995, 10000), (1, 0), (0, 0)],
+    [
+        (33333, 3333),
+        (5, 1),
+        (4, 0),
+        (15, 2),
+        (25, 3),
+        (49900, 4990),
+        (99995, 10000),
+        (1, 0),
+        (0, 0),
+    ],
 )
 def test_commission_is_ten_percent_half_up(paise, commission):
     assert percent_of(paise, 10) == commission
@@ -47,8 +57,7 @@ def test_awkward_prices_accrue_exactly(django_capture_on_commit_callbacks):
     assert (entries[33333].commission_paise, entries[33333].net_paise) == (3333, 30000)
     assert (entries[5].commission_paise, entries[5].net_paise) == (1, 4)
     assert (entries[99995].commission_paise, entries[99995].net_paise) == (10000, 89995)
-    assert balance(mentor) == {"earned": 119999, "withdrawn": 0, "pending": 0,
-                               "available": 119999}
+    assert balance(mentor) == {"earned": 119999, "withdrawn": 0, "pending": 0, "available": 119999}
     assert wallet_available(mentor) == 119999
 
 

@@ -145,8 +145,11 @@ def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
     for field, value in changes.items():
         setattr(session, field, value)
     if session.starts_at != old_start:
-        # A readiness signal was for the old time; learners confirm again for the new one.
+        # A readiness signal and confirmations were for the old time; both start over.
         session.mentor_ready = False
+        Booking.objects.filter(session=session, cancelled_at__isnull=True).update(
+            confirmed=False, confirmed_at=None, declined=False, declined_at=None
+        )
     session.full_clean()
     session.save()
     if session.starts_at != old_start:

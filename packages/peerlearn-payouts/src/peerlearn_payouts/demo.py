@@ -23,16 +23,27 @@ def seed_payouts(people) -> None:
         return
     history = [
         (50000, "asha.mentor@okhdfcbank", PayoutStatus.PROCESSED, "pout_DemoProcessed01", ""),
-        (20000, "asha.mentor@okhdfcbank", PayoutStatus.REVERSED, "pout_DemoReversed001",
-         "Beneficiary bank was offline"),
+        (
+            20000,
+            "asha.mentor@okhdfcbank",
+            PayoutStatus.REVERSED,
+            "pout_DemoReversed001",
+            "Beneficiary bank was offline",
+        ),
         # Not yet sent: the reconciler of `make run` submits it to the sandbox and it goes live.
         (15000, "asha.mentor@okicici", PayoutStatus.CREATED, None, ""),
     ]
     wallet, _ = MentorWallet.objects.get_or_create(mentor=mentor)
     for amount, upi, status, razorpay_id, reason in history:
-        Payout.objects.create(mentor=mentor, amount_paise=amount, upi_id=upi, status=status,
-                              razorpay_id=razorpay_id, failure_reason=reason,
-                              utr="523223155921" if status == PayoutStatus.PROCESSED else "")
+        Payout.objects.create(
+            mentor=mentor,
+            amount_paise=amount,
+            upi_id=upi,
+            status=status,
+            razorpay_id=razorpay_id,
+            failure_reason=reason,
+            utr="523223155921" if status == PayoutStatus.PROCESSED else "",
+        )
         if status != PayoutStatus.REVERSED:
             wallet.reserved_paise += amount
     wallet.save(update_fields=["reserved_paise"])

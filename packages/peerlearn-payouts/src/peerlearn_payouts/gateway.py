@@ -48,18 +48,29 @@ class PaymentGateway(Protocol):
     key_id: str
 
     def create_order(self, *, amount_paise: int, receipt: str, notes: dict) -> Order: ...
-    def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool: ...
+    def verify_payment_signature(
+        self, *, order_id: str, payment_id: str, signature: str
+    ) -> bool: ...
     def create_contact(self, *, name: str, email: str, reference_id: str) -> str: ...
     def create_vpa_fund_account(self, *, contact_id: str, vpa: str) -> str: ...
-    def create_payout(self, *, fund_account_id: str, amount_paise: int, idempotency_key: str,
-                      reference_id: str) -> dict: ...
+    def create_payout(
+        self, *, fund_account_id: str, amount_paise: int, idempotency_key: str, reference_id: str
+    ) -> dict: ...
     def fetch_payout(self, payout_id: str) -> dict: ...
     def verify_webhook(self, *, body: bytes, signature: str | None) -> bool: ...
 
 
 class RazorpayGateway:
-    def __init__(self, *, key_id: str, key_secret: str, base_url: str, account_number: str,
-                 webhook_secret: str, timeout: float):
+    def __init__(
+        self,
+        *,
+        key_id: str,
+        key_secret: str,
+        base_url: str,
+        account_number: str,
+        webhook_secret: str,
+        timeout: float,
+    ):
         self.key_id = key_id
         self._key_secret = key_secret
         self._account_number = account_number
@@ -71,22 +82,28 @@ class RazorpayGateway:
         try:
             return fn(*args, timeout=self._timeout, **kwargs)
         except (requests.Timeout, requests.ConnectionError) as exc:
-            raise GatewayError(f"Razorpay did not answer: {exc.__class__.__name__}",
-                               transient=True) from exc
+            raise GatewayError(
+                f"Razorpay did not answer: {exc.__class__.__name__}", transient=True
+            ) from exc
         except rzp_errors.BadRequestError as exc:
             raise GatewayError(str(exc) or "Razorpay refused the request", transient=False) from exc
         except (rzp_errors.ServerError, rzp_errors.GatewayError) as exc:
             raise GatewayError(str(exc) or "Razorpay failed", transient=True) from exc
         except requests.RequestException as exc:  # e.g. a non-JSON error page
-            raise GatewayError(f"Razorpay returned an unreadable answer: {exc}",
-                               transient=True) from exc
+            raise GatewayError(
+                f"Razorpay returned an unreadable answer: {exc}", transient=True
+            ) from exc
 
     # --- payments ----------------------------------------------------------------------------
     def create_order(self, *, amount_paise: int, receipt: str, notes: dict) -> Order:
         body = {"amount": amount_paise, "currency": "INR", "receipt": receipt[:40], "notes": notes}
         data = self._call(self._client.order.create, body)
-        return Order(id=data["id"], amount_paise=data["amount"], currency=data["currency"],
-                     status=data["status"])
+        return Order(
+            id=data["id"],
+            amount_paise=data["amount"],
+            currency=data["currency"],
+            status=data["status"],
+        )
 
     def verify_payment_signature(self, *, order_id: str, payment_id: str, signature: str) -> bool:
         message = f"{order_id}|{payment_id}".encode()
@@ -97,16 +114,21 @@ class RazorpayGateway:
     def create_contact(self, *, name: str, email: str, reference_id: str) -> str:
         # Contact names are 3-50 chars and must not end with a special character.
         clean = re.sub(r"[^A-Za-z0-9 .]", "", name).strip(" .")[:50] or "PeerLearn Mentor"
-        body = {"name": clean.ljust(3, "X"), "email": email, "type": "vendor",
-                "reference_id": reference_id[:40]}
+        body = {
+            "name": clean.ljust(3, "X"),
+            "email": email,
+            "type": "vendor",
+            "reference_id": reference_id[:40],
+        }
         return self._call(self._client.post, "/v1/contacts", body)["id"]
 
     def create_vpa_fund_account(self, *, contact_id: str, vpa: str) -> str:
         body = {"contact_id": contact_id, "account_type": "vpa", "vpa": {"address": vpa}}
         return self._call(self._client.fund_account.create, body)["id"]
 
-    def create_payout(self, *, fund_account_id: str, amount_paise: int, idempotency_key: str,
-                      reference_id: str) -> dict:
+    def create_payout(
+        self, *, fund_account_id: str, amount_paise: int, idempotency_key: str, reference_id: str
+    ) -> dict:
         body = {
             "account_number": self._account_number,
             "fund_account_id": fund_account_id,
@@ -118,8 +140,12 @@ class RazorpayGateway:
             "reference_id": reference_id[:40],
             "narration": payout_settings.PAYOUT_NARRATION[:30],
         }
-        return self._call(self._client.post, "/v1/payouts", body,
-                          headers={"X-Payout-Idempotency": idempotency_key})
+        return self._call(
+            self._client.post,
+            "/v1/payouts",
+            body,
+            headers={"X-Payout-Idempotency": idempotency_key},
+        )
 
     def fetch_payout(self, payout_id: str) -> dict:
         return self._call(self._client.get, f"/v1/payouts/{payout_id}", {})
@@ -133,20 +159,27 @@ class RazorpayGateway:
         except UnicodeDecodeError:
             return False
         try:
-            return bool(self._client.utility.verify_webhook_signature(
-                text, signature, self._webhook_secret))
+            return bool(
+                self._client.utility.verify_webhook_signature(text, signature, self._webhook_secret)
+            )
         except rzp_errors.SignatureVerificationError:
             return False
 
 
 @lru_cache(maxsize=1)
 def _build(key_id, key_secret, base_url, account_number, webhook_secret, timeout):
-    return RazorpayGateway(key_id=key_id, key_secret=key_secret, base_url=base_url,
-                           account_number=account_number, webhook_secret=webhook_secret,
-                           timeout=timeout)
+    return RazorpayGateway(
+        key_id=key_id,
+        key_secret=key_secret,
+        base_url=base_url,
+        account_number=account_number,
+        webhook_secret=webhook_secret,
+        timeout=timeout,
+    )
 
 
 def get_gateway() -> PaymentGateway:
     s = payout_settings
-    return _build(s.KEY_ID, s.KEY_SECRET, s.BASE_URL, s.ACCOUNT_NUMBER, s.WEBHOOK_SECRET,
-                  float(s.TIMEOUT))
+    return _build(
+        s.KEY_ID, s.KEY_SECRET, s.BASE_URL, s.ACCOUNT_NUMBER, s.WEBHOOK_SECRET, float(s.TIMEOUT)
+    )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+
 from peerlearn_core.compat import check_constraint
 
 
@@ -16,10 +17,12 @@ class Payment(models.Model):
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
 
-    booking = models.ForeignKey("peerlearn_bookings.Booking", on_delete=models.PROTECT,
-                                related_name="payments")
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                related_name="payments")
+    booking = models.ForeignKey(
+        "peerlearn_bookings.Booking", on_delete=models.PROTECT, related_name="payments"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
+    )
     razorpay_order_id = models.CharField(max_length=64, unique=True)
     razorpay_payment_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     amount_paise = models.PositiveIntegerField()
@@ -38,12 +41,15 @@ class EarningEntry(models.Model):
     """What one paid booking of a completed session earned its mentor. One row per booking:
     the unique booking is what makes accrual happen exactly once."""
 
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="earnings")
-    booking = models.OneToOneField("peerlearn_bookings.Booking", on_delete=models.PROTECT,
-                                   related_name="earning")
-    session = models.ForeignKey("peerlearn_bookings.LiveSession", on_delete=models.PROTECT,
-                                related_name="earnings")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="earnings"
+    )
+    booking = models.OneToOneField(
+        "peerlearn_bookings.Booking", on_delete=models.PROTECT, related_name="earning"
+    )
+    session = models.ForeignKey(
+        "peerlearn_bookings.LiveSession", on_delete=models.PROTECT, related_name="earnings"
+    )
     gross_paise = models.PositiveIntegerField()
     commission_paise = models.PositiveIntegerField()
     net_paise = models.PositiveIntegerField()
@@ -52,8 +58,10 @@ class EarningEntry(models.Model):
     class Meta:
         ordering = ["-earned_at", "-id"]
         constraints = [
-            check_constraint(Q(net_paise=F("gross_paise") - F("commission_paise")),
-                             name="earning_net_is_gross_minus_commission"),
+            check_constraint(
+                Q(net_paise=F("gross_paise") - F("commission_paise")),
+                name="earning_net_is_gross_minus_commission",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -64,15 +72,18 @@ class MentorWallet(models.Model):
     """The row every withdrawal updates conditionally: available = earned − reserved never goes
     below zero, on SQLite and PostgreSQL alike, without a table lock."""
 
-    mentor = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="wallet")
+    mentor = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="wallet"
+    )
     earned_paise = models.BigIntegerField(default=0)
     reserved_paise = models.BigIntegerField(default=0)  # payouts not failed/reversed/...
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            check_constraint(Q(reserved_paise__lte=F("earned_paise")), name="wallet_never_negative"),
+            check_constraint(
+                Q(reserved_paise__lte=F("earned_paise")), name="wallet_never_negative"
+            ),
             check_constraint(Q(reserved_paise__gte=0), name="wallet_reserved_non_negative"),
         ]
 
@@ -98,21 +109,31 @@ class PayoutStatus(models.TextChoices):
 
 
 # Statuses whose amount is back in the mentor's available balance.
-RETURNED_STATUSES = {PayoutStatus.FAILED, PayoutStatus.REVERSED, PayoutStatus.REJECTED,
-                     PayoutStatus.CANCELLED}
+RETURNED_STATUSES = {
+    PayoutStatus.FAILED,
+    PayoutStatus.REVERSED,
+    PayoutStatus.REJECTED,
+    PayoutStatus.CANCELLED,
+}
 # Statuses that may still change (polled by reconciliation). processed may still turn reversed,
 # but Razorpay tells that by webhook; polling stops at processed.
-OPEN_PAYOUT_STATUSES = {PayoutStatus.CREATED, PayoutStatus.QUEUED, PayoutStatus.PENDING,
-                        PayoutStatus.PROCESSING}
+OPEN_PAYOUT_STATUSES = {
+    PayoutStatus.CREATED,
+    PayoutStatus.QUEUED,
+    PayoutStatus.PENDING,
+    PayoutStatus.PROCESSING,
+}
 
 
 class Payout(models.Model):
-    mentor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                               related_name="payouts")
+    mentor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payouts"
+    )
     amount_paise = models.PositiveIntegerField()
     upi_id = models.CharField(max_length=100)
-    status = models.CharField(max_length=16, choices=PayoutStatus.choices,
-                              default=PayoutStatus.CREATED, db_index=True)
+    status = models.CharField(
+        max_length=16, choices=PayoutStatus.choices, default=PayoutStatus.CREATED, db_index=True
+    )
     # Sent as X-Payout-Idempotency on every attempt: a retry can never create a second payout.
     idempotency_key = models.CharField(max_length=36, unique=True, default=uuid.uuid4)
     # The client's Idempotency-Key header, so a double click returns the first payout.
@@ -131,8 +152,11 @@ class Payout(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["mentor", "client_key"], condition=~Q(client_key=""),
-                                    name="one_payout_per_client_key"),
+            models.UniqueConstraint(
+                fields=["mentor", "client_key"],
+                condition=~Q(client_key=""),
+                name="one_payout_per_client_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """peerlearn_payouts listens to what bookings announces (after commit) and runs its own services."""
 
 from django.dispatch import receiver
+
 from peerlearn_bookings.signals import session_completed
 
 from . import services

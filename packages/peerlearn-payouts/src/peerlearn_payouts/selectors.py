@@ -1,4 +1,5 @@
 from django.db.models import Q, QuerySet, Sum
+
 from peerlearn_core.models import Notification
 
 from .models import OPEN_PAYOUT_STATUSES, EarningEntry, MentorWallet, Payout, PayoutStatus

@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
 from peerlearn_bookings import selectors as booking_selectors
 from peerlearn_bookings import services as booking_services
 from peerlearn_bookings.models import Booking, PaymentStatus, SessionStatus
@@ -275,10 +276,17 @@ def submit_payout(*, payout_id: int) -> None:
 # Forward moves of the payout state machine (razorpay-api.md §4). Events may arrive twice or
 # out of order: anything not listed here is stale and ignored.
 LEGAL_MOVES = {
-    S.CREATED: {S.QUEUED, S.PENDING, S.PROCESSING, S.PROCESSED, S.REVERSED, S.FAILED,
-                S.REJECTED, S.CANCELLED},
-    S.PENDING: {S.QUEUED, S.PROCESSING, S.PROCESSED, S.REJECTED, S.REVERSED, S.FAILED,
-                S.CANCELLED},
+    S.CREATED: {
+        S.QUEUED,
+        S.PENDING,
+        S.PROCESSING,
+        S.PROCESSED,
+        S.REVERSED,
+        S.FAILED,
+        S.REJECTED,
+        S.CANCELLED,
+    },
+    S.PENDING: {S.QUEUED, S.PROCESSING, S.PROCESSED, S.REJECTED, S.REVERSED, S.FAILED, S.CANCELLED},
     S.QUEUED: {S.PROCESSING, S.PROCESSED, S.CANCELLED, S.FAILED, S.REVERSED, S.REJECTED},
     S.PROCESSING: {S.PROCESSED, S.REVERSED, S.FAILED},
     S.PROCESSED: {S.REVERSED},
@@ -302,8 +310,9 @@ STATUS_TITLES = {
 
 def _failure_reason(entity: dict) -> str:
     details = entity.get("status_details") or {}
-    return (details.get("description") or details.get("reason") or entity.get("failure_reason")
-            or "")[:300]
+    return (
+        details.get("description") or details.get("reason") or entity.get("failure_reason") or ""
+    )[:300]
 
 
 def apply_gateway_entity(*, payout_id: int, entity: dict) -> Payout:
@@ -318,8 +327,14 @@ def apply_gateway_entity(*, payout_id: int, entity: dict) -> Payout:
 
 
 @transaction.atomic
-def apply_payout_update(*, payout_id: int, status: str, razorpay_id: str | None = None,
-                        utr: str = "", failure_reason: str = "") -> Payout:
+def apply_payout_update(
+    *,
+    payout_id: int,
+    status: str,
+    razorpay_id: str | None = None,
+    utr: str = "",
+    failure_reason: str = "",
+) -> Payout:
     payout = Payout.objects.select_for_update().get(pk=payout_id)
     changed = []
     if razorpay_id and not payout.razorpay_id:
@@ -396,8 +411,11 @@ def handle_webhook(*, body: bytes, signature: str | None, event_id: str | None) 
             if payout is None:
                 return "unknown payout"
             current = Payout.objects.get(pk=payout.pk)
-            if current.status in RETURNED_STATUSES and entity.get("status") in RETURNED_STATUSES \
-                    and entity.get("status") != current.status:
+            if (
+                current.status in RETURNED_STATUSES
+                and entity.get("status") in RETURNED_STATUSES
+                and entity.get("status") != current.status
+            ):
                 # failed <-> reversed both exist; out-of-order events cannot tell which is last,
                 # so ask Razorpay for the truth.
                 entity = get_gateway().fetch_payout(entity["id"])

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from peerlearn_core.api.fields import RupeesField
@@ -101,6 +102,7 @@ class BookingSerializer(serializers.ModelSerializer):
     amount = RupeesField(source="amount_paise", read_only=True)
     cancelled = serializers.SerializerMethodField()
     has_feedback = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
@@ -117,6 +119,7 @@ class BookingSerializer(serializers.ModelSerializer):
             "cancelled",
             "cancelled_at",
             "has_feedback",
+            "feedback",
         ]
         read_only_fields = fields
 
@@ -125,6 +128,17 @@ class BookingSerializer(serializers.ModelSerializer):
 
     def get_has_feedback(self, obj) -> bool:
         return hasattr(obj, "feedback")
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"rating": {"type": "integer"}, "comment": {"type": "string"}},
+        }
+    )
+    def get_feedback(self, obj):
+        feedback = getattr(obj, "feedback", None)
+        return {"rating": feedback.rating, "comment": feedback.comment} if feedback else None
 
 
 class BookingStateSerializer(BookingSerializer):

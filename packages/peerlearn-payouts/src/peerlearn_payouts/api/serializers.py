@@ -1,7 +1,8 @@
 from decimal import Decimal
 
-from peerlearn_core.api.fields import RupeesField
 from rest_framework import serializers
+
+from peerlearn_core.api.fields import RupeesField
 
 from ..models import Payout
 
@@ -26,8 +27,18 @@ class PayoutSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Payout
-        fields = ["id", "created_at", "updated_at", "amount", "method", "upi_id", "status",
-                  "razorpay_id", "utr", "failure_reason"]
+        fields = [
+            "id",
+            "created_at",
+            "updated_at",
+            "amount",
+            "method",
+            "upi_id",
+            "status",
+            "razorpay_id",
+            "utr",
+            "failure_reason",
+        ]
         read_only_fields = fields
 
     def get_method(self, obj) -> str:

@@ -1,14 +1,15 @@
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from peerlearn_bookings.api.serializers import BookingSerializer
-from peerlearn_bookings.selectors import learner_bookings
-from peerlearn_core.api.permissions import IsLearner, IsMentor
 from rest_framework import status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
+
+from peerlearn_bookings.api.serializers import BookingSerializer
+from peerlearn_bookings.selectors import learner_bookings
+from peerlearn_core.api.permissions import IsLearner, IsMentor
 
 from .. import selectors, services
 from ..app_settings import payout_settings
@@ -50,9 +51,15 @@ class PayoutRequestView(APIView):
     @extend_schema(
         request=PayoutRequestSerializer,
         responses={201: PayoutSerializer, 200: PayoutSerializer},
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     description="Repeat a request safely: the same key "
-                                     "returns the first payout (200) instead of a new one.")],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="Repeat a request safely: the same key "
+                "returns the first payout (200) instead of a new one.",
+            )
+        ],
     )
     def post(self, request):
         serializer = PayoutRequestSerializer(data=request.data)
@@ -64,8 +71,10 @@ class PayoutRequestView(APIView):
             upi_id=serializer.validated_data["upi_id"],
             client_key=client_key,
         )
-        return Response(PayoutSerializer(payout).data,
-                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            PayoutSerializer(payout).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 @method_decorator(csrf_exempt, name="dispatch")

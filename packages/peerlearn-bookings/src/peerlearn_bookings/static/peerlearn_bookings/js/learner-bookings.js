@@ -1,0 +1,616 @@
+// Learner "My Bookings" tab: the learner's bookings from GET /api/bookings/, with Confirm /
+// Decline attendance, Join room, Cancel booking and feedback for completed sessions.
+//
+// State lives on the server. One kit socket per open booked session (/ws/sessions/{id}/) only
+// pushes changes; every (re)connect re-reads the list, so a page opened late shows the same
+// state as one that watched every push.
+import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+
+const kit = await kitReady();
+const root = document.querySelector("[data-learner-bookings]");
+if (root) main(root);
+
+const OPEN = new Set(["scheduled", "live"]);
+
+// --- formatting ------------------------------------------------------------------------------
+
+function when(iso) {
+  return new Date(iso).toLocaleString(undefined, {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+}
+
+function duration(minutes) {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  if (!h) return `${m} min`;
+  return m ? `${h} h ${m} min` : `${h} h`;
+}
+
+const STATUS_PILL = {
+  scheduled: ["Scheduled", "bg-indigo-50 text-indigo-700 ring-indigo-200"],
+  live: ["Live", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
+  completed: ["Completed", "bg-slate-100 text-slate-600 ring-slate-200"],
+  cancelled: ["Cancelled", "bg-rose-50 text-rose-700 ring-rose-200"],
+};
+
+const PAYMENT_PILL = {
+  free: ["Free", "bg-slate-50 text-slate-600 ring-slate-200"],
+  pending: ["Payment pending", "bg-amber-50 text-amber-800 ring-amber-200"],
+  paid: ["Paid", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
+  refunded: ["Refunded", "bg-sky-50 text-sky-700 ring-sky-200"],
+  failed: ["Payment failed", "bg-rose-50 text-rose-700 ring-rose-200"],
+};
+
+const ICON = {
+  calendar:
+    '<svg class="h-4 w-4 shrink-0 text-slate-400" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><rect x="3" y="5" width="18" height="16" rx="2"/><path d="M16 3v4M8 3v4M3 10h18"/></svg>',
+  clock:
+    '<svg class="h-4 w-4 shrink-0 text-slate-400" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><circle cx="12" cy="12" r="9"/><path d="M12 7v5l3 2"/></svg>',
+  video:
+    '<svg class="h-4 w-4 shrink-0" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="2.5" y="6" width="13" height="12" rx="2"/><path d="M15.5 10.5l6-3.5v10l-6-3.5"/></svg>',
+};
+
+const SPINNER = '<span class="pl-spinner" aria-hidden="true"></span>';
+
+function pill(label, tone, testid, extra = "") {
+  return `<span class="inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${tone}" data-testid="${testid}" ${extra}>${label}</span>`;
+}
+
+function main(root) {
+  const userId = Number(document.body.dataset.userId);
+  const lists = {
+    upcoming: root.querySelector('[data-bookings-list="upcoming"]'),
+    past: root.querySelector('[data-bookings-list="past"]'),
+  };
+  const pastSection = root.querySelector('[data-bookings-section="past"]');
+  const empty = root.querySelector("[data-bookings-empty]");
+
+  const bookings = new Map(); // booking id -> booking (with its session object)
+  const cards = new Map(); // booking id -> <article>
+  const signatures = new Map(); // booking id -> what the card was last rendered from
+  const busy = new Map(); // booking id -> action in flight
+  const drafts = new Map(); // booking id -> {rating, comment} typed but not sent
+  const sockets = new Map(); // session id -> kit socket
+  let version = 0; // bumped by every local change, so a slower stale read never overwrites it
+  let loaded = false;
+
+  // --- card ---------------------------------------------------------------------------------
+
+  const isOpen = (b) => OPEN.has(b.session.status);
+
+  function attendancePanel(b) {
+    const s = b.session;
+    const ready = isOpen(b) && s.mentor_ready;
+    if (isOpen(b) && !ready && !b.confirmed && !b.declined) {
+      return `<p class="mt-4 text-sm text-slate-500" data-testid="waiting-${b.id}">You will be asked to confirm when the mentor is ready.</p>`;
+    }
+    if (!isOpen(b) || !(ready || b.confirmed || b.declined)) return "";
+    const action = busy.get(b.id);
+    const tone = b.confirmed
+      ? "bg-blue-50 ring-blue-200"
+      : b.declined
+        ? "bg-rose-50 ring-rose-200"
+        : "bg-indigo-50 ring-indigo-200";
+    const lines = [];
+    if (ready && !b.confirmed) {
+      lines.push(`
+        <p class="flex items-center gap-2 font-medium text-indigo-900" data-testid="ready-banner-${b.id}" role="status">
+          <span class="relative flex h-2.5 w-2.5 shrink-0" aria-hidden="true"><span class="absolute inline-flex h-full w-full rounded-full bg-indigo-400 opacity-75 motion-safe:animate-ping"></span><span class="relative inline-flex h-2.5 w-2.5 rounded-full bg-indigo-500"></span></span>
+          <span>Mentor is ready—please confirm.</span>
+        </p>`);
+    }
+    if (b.confirmed) {
+      lines.push(`<p class="font-semibold text-blue-800" data-testid="attendance-${b.id}" data-attendance="confirmed">Confirmed ✓</p>
+        <p class="text-xs text-blue-700">The mentor can see you are coming.</p>`);
+    } else if (b.declined) {
+      lines.push(`<p class="font-semibold text-rose-700" data-testid="attendance-${b.id}" data-attendance="declined">You declined</p>
+        <p class="text-xs text-rose-600">${ready ? "Changed your mind? Confirm again." : "You can confirm again when the mentor is ready."}</p>`);
+    }
+    let button = "";
+    if (ready && !b.confirmed) {
+      const on = action === "confirm";
+      button = `<button type="button" data-action="confirm" data-testid="confirm-${b.id}" ${action ? "disabled" : ""} ${on ? 'aria-busy="true"' : ""}
+          class="inline-flex w-full shrink-0 items-center justify-center gap-2 rounded-lg bg-blue-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-blue-700 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600 sm:w-auto">
+          ${on ? `${SPINNER}Confirming…` : "Confirm Attendance"}</button>`;
+    } else if (b.confirmed) {
+      const on = action === "decline";
+      button = `<button type="button" data-action="decline" data-testid="decline-${b.id}" ${action ? "disabled" : ""} ${on ? 'aria-busy="true"' : ""}
+          class="inline-flex w-full shrink-0 items-center justify-center gap-2 rounded-lg bg-white px-3.5 py-2 text-sm font-semibold text-rose-700 shadow-sm ring-1 ring-inset ring-rose-300 transition hover:bg-rose-50 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600 sm:w-auto">
+          ${on ? `${SPINNER}Declining…` : "Decline"}</button>`;
+    }
+    return `
+      <div class="mt-4 flex flex-col gap-3 rounded-xl px-3.5 py-3 ring-1 ring-inset sm:flex-row sm:items-center sm:justify-between ${tone}" data-attendance-panel data-testid="attendance-panel-${b.id}">
+        <div class="min-w-0 space-y-0.5 text-sm">${lines.join("")}</div>
+        ${button}
+      </div>`;
+  }
+
+  function actionsRow(b) {
+    const s = b.session;
+    const canJoin = isOpen(b) && (s.mentor_ready || s.status === "live") && !b.declined;
+    const canCancel = s.status === "scheduled" && new Date(s.starts_at).getTime() > Date.now();
+    if (!canJoin && !canCancel) return "";
+    const action = busy.get(b.id);
+    const join = canJoin
+      ? `<a href="${escapeHtml(s.room_url)}" data-testid="join-room-${b.id}"
+            class="inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">${ICON.video}Join room</a>`
+      : "";
+    const cancel = canCancel
+      ? `<button type="button" data-action="cancel" data-testid="cancel-booking-${b.id}" ${action ? "disabled" : ""}
+            class="ml-auto inline-flex items-center justify-center gap-2 rounded-lg px-3 py-2 text-sm font-medium text-slate-600 transition hover:bg-rose-50 hover:text-rose-700 disabled:cursor-wait disabled:opacity-60 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600">${
+              action === "cancel" ? `${SPINNER}Cancelling…` : "Cancel booking"
+            }</button>`
+      : "";
+    return `<div class="mt-auto flex flex-wrap items-center gap-2 pt-4">${join}${cancel}</div>`;
+  }
+
+  function feedbackBlock(b) {
+    if (b.session.status !== "completed") return "";
+    if (b.has_feedback) {
+      return `<p class="mt-4 flex items-center gap-2 rounded-lg bg-slate-50 px-3 py-2 text-sm text-slate-600 ring-1 ring-inset ring-slate-200" data-testid="feedback-done-${b.id}"><span class="text-amber-400" aria-hidden="true">★</span>Thanks for your feedback.</p>`;
+    }
+    const draft = drafts.get(b.id) || { rating: 0, comment: "" };
+    const sending = busy.get(b.id) === "feedback";
+    const stars = [1, 2, 3, 4, 5]
+      .map(
+        (n) => `
+        <label class="relative cursor-pointer rounded-md px-0.5 text-2xl leading-none text-slate-300 transition-colors data-[on=true]:text-amber-400 has-focus-visible:outline-2 has-focus-visible:outline-offset-1 has-focus-visible:outline-indigo-600" data-star="${n}" data-on="${n <= draft.rating}">
+          <input type="radio" name="rating" value="${n}" class="absolute inset-0 m-0 h-full w-full cursor-pointer appearance-none opacity-0" data-testid="rate-${b.id}-${n}" aria-label="${n} ${n === 1 ? "star" : "stars"}" ${n === draft.rating ? "checked" : ""}>
+          <span aria-hidden="true">★</span>
+        </label>`
+      )
+      .join("");
+    return `
+      <form class="mt-4 space-y-3 rounded-xl bg-slate-50 p-3.5 ring-1 ring-inset ring-slate-200" data-rate-form data-testid="rate-${b.id}" novalidate>
+        <fieldset data-field class="min-w-0">
+          <legend class="text-sm font-medium text-slate-800">How was it?</legend>
+          <div class="mt-1 flex w-fit items-center" id="rate-stars-${b.id}" data-stars data-validate="learner-rating">${stars}</div>
+        </fieldset>
+        <div>
+          <label for="rate-comment-${b.id}" class="sr-only">Comment (optional)</label>
+          <textarea id="rate-comment-${b.id}" name="comment" rows="2" maxlength="2000" placeholder="What worked, what could be better? (optional)" data-testid="rate-comment-${b.id}"
+            class="block w-full rounded-lg border-0 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 focus:outline-none">${escapeHtml(draft.comment)}</textarea>
+        </div>
+        <div class="flex justify-end">
+          <button type="submit" data-testid="rate-submit-${b.id}" ${sending ? 'disabled aria-busy="true"' : ""}
+            class="inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-indigo-700 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">${
+              sending ? `${SPINNER}Sending…` : "Send feedback"
+            }</button>
+        </div>
+      </form>`;
+  }
+
+  function cardInner(b) {
+    const s = b.session;
+    const [statusLabel, statusTone] = STATUS_PILL[s.status] || [s.status, "bg-slate-100 text-slate-600 ring-slate-200"];
+    const [payLabel, payTone] = PAYMENT_PILL[b.payment_status] || [b.payment_status, "bg-slate-50 text-slate-600 ring-slate-200"];
+    const liveDot = s.status === "live" ? '<span class="h-1.5 w-1.5 rounded-full bg-emerald-500 motion-safe:animate-pulse" aria-hidden="true"></span>' : "";
+    const cancelled =
+      s.status === "cancelled"
+        ? `<p class="mt-3 break-words rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700" data-testid="booking-cancelled-${b.id}">The mentor cancelled this session${s.cancel_reason ? `: ${escapeHtml(s.cancel_reason)}` : "."}</p>`
+        : "";
+    return `
+      <div class="flex items-start justify-between gap-3">
+        <div class="min-w-0">
+          <h3 class="break-words font-semibold text-slate-900" data-testid="booking-title-${b.id}">${escapeHtml(s.title)}</h3>
+          <p class="mt-0.5 truncate text-sm text-slate-500">with <span class="font-medium text-slate-700">${escapeHtml(s.mentor?.name || "")}</span></p>
+        </div>
+        <div class="flex shrink-0 flex-col items-end gap-1.5">
+          ${pill(`${liveDot}${escapeHtml(statusLabel)}`, statusTone, `booking-status-${b.id}`, `data-status="${escapeHtml(s.status)}"`)}
+          ${pill(escapeHtml(payLabel), payTone, `booking-payment-${b.id}`, `data-payment="${escapeHtml(b.payment_status)}"`)}
+        </div>
+      </div>
+      <ul class="mt-3 flex flex-wrap gap-x-4 gap-y-1.5 text-sm text-slate-600">
+        <li class="inline-flex items-center gap-1.5">${ICON.calendar}<time datetime="${escapeHtml(s.starts_at)}" data-testid="booking-when-${b.id}">${escapeHtml(when(s.starts_at))}</time></li>
+        <li class="inline-flex items-center gap-1.5">${ICON.clock}<span>${escapeHtml(duration(s.duration_minutes))}</span></li>
+      </ul>
+      ${cancelled}
+      ${attendancePanel(b)}
+      ${actionsRow(b)}
+      ${feedbackBlock(b)}`;
+  }
+
+  function signature(b) {
+    const s = b.session;
+    return JSON.stringify([
+      s.title, s.mentor?.name, s.starts_at, s.duration_minutes, s.status, s.mentor_ready, s.room_url,
+      s.cancel_reason, b.payment_status, b.confirmed, b.declined, b.has_feedback, busy.get(b.id) || "",
+    ]);
+  }
+
+  /** The card element of `b`, re-rendered only when what it shows changed. */
+  function renderCard(b) {
+    let el = cards.get(b.id);
+    if (!el) {
+      el = document.createElement("article");
+      el.className =
+        "flex min-w-0 flex-col rounded-2xl border border-slate-200 bg-white p-5 shadow-sm transition-colors data-[ready=true]:border-indigo-200 data-[attendance=confirmed]:border-blue-200 data-[attendance=declined]:border-rose-200";
+      el.dataset.testid = `booking-card-${b.id}`;
+      el.dataset.bookingId = b.id;
+      cards.set(b.id, el);
+    }
+    // State as data attributes (not classes), so a running kit animation class is never wiped.
+    el.dataset.sessionId = b.session.id;
+    el.dataset.status = b.session.status;
+    el.dataset.ready = String(isOpen(b) && Boolean(b.session.mentor_ready));
+    el.dataset.attendance = !isOpen(b) ? "none" : b.confirmed ? "confirmed" : b.declined ? "declined" : "none";
+    const sig = signature(b);
+    if (signatures.get(b.id) !== sig) {
+      const hadFocus = el.contains(document.activeElement);
+      el.innerHTML = cardInner(b);
+      signatures.set(b.id, sig);
+      if (hadFocus) el.querySelector("[data-action], a, textarea")?.focus({ preventScroll: true });
+    }
+    return el;
+  }
+
+  function place(container, items) {
+    container.querySelectorAll("[data-skeleton]").forEach((el) => el.remove());
+    items.forEach((b, i) => {
+      const el = renderCard(b);
+      if (container.children[i] !== el) container.insertBefore(el, container.children[i] || null);
+    });
+    Array.from(container.children)
+      .slice(items.length)
+      .forEach((el) => el.remove());
+    container.setAttribute("aria-busy", "false");
+  }
+
+  function renderAll() {
+    const all = Array.from(bookings.values());
+    const starts = (b) => new Date(b.session.starts_at).getTime();
+    const upcoming = all.filter(isOpen).sort((a, b) => starts(a) - starts(b) || a.id - b.id);
+    const past = all.filter((b) => !isOpen(b)).sort((a, b) => starts(b) - starts(a) || b.id - a.id);
+    for (const [id, el] of cards) {
+      if (!bookings.has(id)) {
+        el.remove();
+        cards.delete(id);
+        signatures.delete(id);
+        drafts.delete(id);
+      }
+    }
+    place(lists.upcoming, upcoming);
+    place(lists.past, past);
+    lists.upcoming.hidden = upcoming.length === 0;
+    empty.hidden = upcoming.length > 0;
+    empty.querySelector("p").textContent = past.length ? "No upcoming bookings" : "No bookings yet";
+    pastSection.hidden = past.length === 0;
+    syncSockets();
+  }
+
+  // --- loading ------------------------------------------------------------------------------
+
+  let loadSeq = 0;
+  async function load({ quiet = false } = {}) {
+    const seq = ++loadSeq;
+    const startedAt = version;
+    let data;
+    try {
+      data = await kit.api("/api/bookings/", { quiet });
+    } catch (error) {
+      if (seq === loadSeq && !loaded) showLoadError();
+      return;
+    }
+    if (seq !== loadSeq) return;
+    if (startedAt !== version) {
+      // Something changed locally while this read was on the wire: read again.
+      refreshSoon();
+      return;
+    }
+    loaded = true;
+    bookings.clear();
+    data.filter((b) => !b.cancelled && b.session && typeof b.session === "object").forEach((b) => bookings.set(b.id, b));
+    renderAll();
+  }
+
+  let refreshTimer = null;
+  function refreshSoon(delay = 150) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(() => load({ quiet: true }), delay);
+  }
+
+  function showLoadError() {
+    lists.upcoming.setAttribute("aria-busy", "false");
+    lists.upcoming.hidden = false;
+    empty.hidden = true;
+    lists.upcoming.innerHTML = `
+      <div class="rounded-2xl border border-rose-200 bg-rose-50 p-6 text-center md:col-span-2" data-testid="bookings-error">
+        <p class="font-medium text-rose-800">Could not load your bookings.</p>
+        <button type="button" data-bookings-retry class="mt-3 rounded-lg bg-white px-3 py-1.5 text-sm font-semibold text-rose-700 shadow-sm ring-1 ring-inset ring-rose-200 hover:bg-rose-100">Try again</button>
+      </div>`;
+  }
+
+  // --- sockets ------------------------------------------------------------------------------
+
+  function syncSockets() {
+    const wanted = new Set(
+      Array.from(bookings.values())
+        .filter(isOpen)
+        .map((b) => b.session.id)
+    );
+    for (const [sessionId, socket] of sockets) {
+      if (!wanted.has(sessionId)) {
+        socket.close();
+        sockets.delete(sessionId);
+      }
+    }
+    for (const sessionId of wanted) {
+      if (sockets.has(sessionId)) continue;
+      sockets.set(
+        sessionId,
+        kit.openSocket(`/ws/sessions/${sessionId}/`, {
+          // Anything pushed before the socket joined (or while it was down) is re-read.
+          onOpen: () => refreshSoon(),
+          onMessage: (message) => onSessionMessage(sessionId, message),
+        })
+      );
+    }
+  }
+
+  function bookingsOfSession(sessionId) {
+    return Array.from(bookings.values()).filter((b) => b.session.id === sessionId);
+  }
+
+  function onSessionMessage(sessionId, message) {
+    if (!message || typeof message !== "object") return;
+    switch (message.type) {
+      case "mentor.ready":
+      case "mentor.cancel_ready": {
+        const ready = message.type === "mentor.ready";
+        bookingsOfSession(sessionId).forEach((b) => {
+          if (Boolean(b.session.mentor_ready) === ready) return;
+          version += 1;
+          b.session = { ...b.session, mentor_ready: ready };
+          const el = renderCard(b);
+          const panel = el.querySelector("[data-attendance-panel]");
+          if (ready && panel) kit.animate(panel, "pl-slide-down");
+        });
+        break;
+      }
+      case "session.updated": {
+        if (!message.session || typeof message.session !== "object") break;
+        const mine = bookingsOfSession(sessionId);
+        if (!mine.length) break;
+        version += 1;
+        mine.forEach((b) => {
+          b.session = { ...b.session, ...message.session };
+        });
+        renderAll();
+        break;
+      }
+      case "booking.confirmed":
+      case "booking.declined": {
+        if (Number(message.learner_id) !== userId) break;
+        const b = bookings.get(Number(message.booking_id));
+        if (!b) break;
+        const confirmed = message.type === "booking.confirmed";
+        if (b.confirmed === confirmed && b.declined === !confirmed) break;
+        version += 1;
+        b.confirmed = confirmed;
+        b.declined = !confirmed;
+        const el = renderCard(b);
+        // This tab's own click animates when its POST returns; another tab's change animates here.
+        if (!busy.has(b.id)) kit.animate(el, confirmed ? "pl-pulse-blue" : "pl-pulse-red");
+        break;
+      }
+      case "booking.cancelled": {
+        const id = Number(message.booking_id);
+        if (!bookings.has(id) || busy.get(id) === "cancel") break;
+        version += 1;
+        bookings.delete(id);
+        renderAll();
+        document.dispatchEvent(
+          new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings-sync", action: "cancelled", bookingId: id } })
+        );
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  // --- actions ------------------------------------------------------------------------------
+
+  async function run(b, action, request) {
+    if (busy.has(b.id)) return null;
+    busy.set(b.id, action);
+    renderCard(b);
+    try {
+      return await request();
+    } catch (error) {
+      // api() already showed the (shaking) error toast; a conflict means our copy is stale.
+      if (error.status === 409 || error.status === 404) refreshSoon(0);
+      return null;
+    } finally {
+      busy.delete(b.id);
+      if (bookings.has(b.id)) renderCard(b);
+    }
+  }
+
+  async function confirmAttendance(b) {
+    const result = await run(b, "confirm", () => kit.api(`/api/bookings/${b.id}/confirm/`, { method: "POST" }));
+    if (!result) return;
+    version += 1;
+    b.confirmed = Boolean(result.confirmed);
+    b.declined = Boolean(result.declined);
+    const el = renderCard(b);
+    kit.animate(el, "pl-pulse-blue");
+    const decline = el.querySelector("[data-action=decline]");
+    if (decline) kit.animate(decline, "pl-pulse-red");
+    kit.toast(`Attendance confirmed for “${b.session.title}”`, { kind: "success" });
+  }
+
+  async function declineAttendance(b) {
+    const result = await run(b, "decline", () => kit.api(`/api/bookings/${b.id}/decline/`, { method: "POST" }));
+    if (!result) return;
+    version += 1;
+    b.confirmed = Boolean(result.confirmed);
+    b.declined = Boolean(result.declined);
+    const el = renderCard(b);
+    kit.animate(el, "pl-pulse-red");
+    kit.toast(`You declined “${b.session.title}”`, { kind: "info" });
+  }
+
+  // Cancel: a kit modal asks first.
+  const cancelModal = document.getElementById("cancel-booking-modal");
+  if (cancelModal && cancelModal.parentElement !== document.body) document.body.appendChild(cancelModal);
+  const cancelConfirm = cancelModal?.querySelector("[data-cancel-confirm]");
+  let cancelling = null; // booking id the modal is about
+
+  function askCancel(b) {
+    cancelling = b.id;
+    cancelModal.querySelector("[data-cancel-title]").textContent = `“${b.session.title}”`;
+    kit.openModal(cancelModal);
+  }
+
+  async function cancelBooking() {
+    const b = bookings.get(cancelling);
+    if (!b || busy.has(b.id)) return;
+    cancelConfirm.disabled = true;
+    cancelConfirm.innerHTML = `${SPINNER}Cancelling…`;
+    const result = await run(b, "cancel", () => kit.api(`/api/bookings/${b.id}/cancel/`, { method: "POST" }));
+    cancelConfirm.disabled = false;
+    cancelConfirm.textContent = "Cancel booking";
+    await kit.closeModal(cancelModal);
+    if (!result) return;
+    version += 1;
+    bookings.delete(b.id);
+    renderAll();
+    kit.toast(`Booking for “${b.session.title}” cancelled`, { kind: "success" });
+    document.dispatchEvent(
+      new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings", action: "cancelled", bookingId: b.id } })
+    );
+  }
+
+  cancelConfirm?.addEventListener("click", cancelBooking);
+
+  // Feedback: stars + comment, validated through the kit (the star row shakes when empty).
+  kit.registerValidator("learner-rating", (pane) =>
+    pane.querySelector('input[name="rating"]:checked') ? null : "Pick a rating from 1 to 5 stars."
+  );
+
+  function paintStars(form, value) {
+    form.querySelectorAll("[data-star]").forEach((label) => {
+      label.dataset.on = String(Number(label.dataset.star) <= value);
+    });
+  }
+
+  function clearStarError(form) {
+    const row = form.querySelector("[data-stars]");
+    row.removeAttribute("aria-invalid");
+    const slot = document.getElementById(`${row.id}-error`);
+    if (slot) slot.hidden = true;
+  }
+
+  async function sendFeedback(b, form) {
+    if (busy.has(b.id)) return;
+    if (!kit.validatePane(form)) return;
+    const rating = Number(form.querySelector('input[name="rating"]:checked').value);
+    const comment = form.querySelector("textarea").value.trim();
+    drafts.set(b.id, { rating, comment });
+    const result = await run(b, "feedback", () =>
+      kit.api(`/api/bookings/${b.id}/feedback/`, { method: "POST", body: { rating, comment } })
+    );
+    if (!result) return;
+    version += 1;
+    b.has_feedback = true;
+    drafts.delete(b.id);
+    const el = renderCard(b);
+    kit.animate(el, "pl-flash-green");
+    kit.toast(`Thanks for rating “${b.session.title}”`, { kind: "success" });
+  }
+
+  // --- wiring -------------------------------------------------------------------------------
+
+  function bookingOf(el) {
+    const card = el.closest("[data-booking-id]");
+    return card ? bookings.get(Number(card.dataset.bookingId)) : null;
+  }
+
+  root.addEventListener("click", (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    const button = target.closest("[data-action]");
+    if (button && !button.disabled) {
+      const b = bookingOf(button);
+      if (!b) return;
+      if (button.dataset.action === "confirm") confirmAttendance(b);
+      else if (button.dataset.action === "decline") declineAttendance(b);
+      else if (button.dataset.action === "cancel") askCancel(b);
+      return;
+    }
+    const goto = target.closest("[data-goto-tab]");
+    if (goto) {
+      document.querySelector(`[data-dashboard] [role="tablist"] [data-tab="${goto.dataset.gotoTab}"]`)?.click();
+      return;
+    }
+    if (target.closest("[data-bookings-retry]")) load();
+  });
+
+  root.addEventListener("change", (event) => {
+    const radio = event.target.closest?.('[data-rate-form] input[name="rating"]');
+    if (!radio) return;
+    const form = radio.closest("form");
+    const b = bookingOf(form);
+    const value = Number(radio.value);
+    paintStars(form, value);
+    clearStarError(form);
+    if (b) drafts.set(b.id, { ...(drafts.get(b.id) || { comment: "" }), rating: value });
+  });
+
+  root.addEventListener("input", (event) => {
+    const area = event.target.closest?.("[data-rate-form] textarea");
+    if (!area) return;
+    const b = bookingOf(area);
+    if (b) drafts.set(b.id, { ...(drafts.get(b.id) || { rating: 0 }), comment: area.value });
+  });
+
+  // Hovering a star previews the rating; leaving the row shows the chosen one again.
+  root.addEventListener("mouseover", (event) => {
+    const label = event.target.closest?.("[data-rate-form] [data-star]");
+    if (label) paintStars(label.closest("form"), Number(label.dataset.star));
+  });
+  root.addEventListener("mouseout", (event) => {
+    const row = event.target.closest?.("[data-rate-form] [data-stars]");
+    if (!row || row.contains(event.relatedTarget)) return;
+    const form = row.closest("form");
+    paintStars(form, Number(form.querySelector('input[name="rating"]:checked')?.value || 0));
+  });
+
+  root.addEventListener("submit", (event) => {
+    const form = event.target.closest?.("[data-rate-form]");
+    if (!form) return;
+    event.preventDefault();
+    const b = bookingOf(form);
+    if (b) sendFeedback(b, form);
+  });
+
+  document.addEventListener("peerlearn:bookings-changed", (event) => {
+    if (event.detail?.source === "bookings" || event.detail?.source === "bookings-sync") return;
+    version += 1; // a booking made elsewhere on the page: any read in flight is stale
+    load({ quiet: true });
+  });
+
+  // The shell turns every notification into this event; the ones about sessions or an accepted
+  // request (which books the learner) may mean a card changed or appeared.
+  document.addEventListener("peerlearn:notification", (event) => {
+    const kind = event.detail?.kind || "";
+    if (kind === "request.accepted" || kind.startsWith("session.") || kind.startsWith("booking.")) refreshSoon();
+  });
+
+  root.closest("[data-tabs]")?.addEventListener("tabs:change", (event) => {
+    if (event.detail?.tab === "bookings" && loaded) refreshSoon(0);
+  });
+
+  window.addEventListener("pagehide", () => {
+    sockets.forEach((socket) => socket.close());
+    sockets.clear();
+  });
+
+  load();
+}
