@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -10,6 +11,13 @@ import websockets
 from .conftest import SiteServer, free_port, site_env, unique_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
+
+
+def run_async(coroutine):
+    """Run a scenario on its own loop in a worker thread: Playwright's sync API may already own
+    the main thread's loop when browser tests ran earlier in the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +75,7 @@ def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
             badges = await _receive_until(ws, "badges")
             return notification, badges
 
-    notification, badges = asyncio.run(scenario())
+    notification, badges = run_async(scenario())
     assert notification["kind"] == "account.updated"
     assert notification["title"] == "Profile updated"
     assert badges["notifications"] == 1
@@ -104,7 +112,7 @@ def test_management_command_push_reaches_both_processes(two_servers):
                 wb, "notification"
             )
 
-    on_a, on_b = asyncio.run(scenario())
+    on_a, on_b = run_async(scenario())
     assert on_a["title"] == on_b["title"] == "From outside"
     assert on_a["id"] == on_b["id"]
 
@@ -125,7 +133,7 @@ def test_refusals_over_real_daphne(two_servers):
             foreign = closed.value.rcvd.code
         return anonymous, foreign
 
-    assert asyncio.run(scenario()) == (4401, 4403)
+    assert run_async(scenario()) == (4401, 4403)
 
 
 def test_socket_still_receives_after_a_quiet_spell(two_servers):
@@ -155,4 +163,4 @@ def test_socket_still_receives_after_a_quiet_spell(two_servers):
             )
             return await _receive_until(ws, "notification")
 
-    assert asyncio.run(scenario())["title"] == "After a pause"
+    assert run_async(scenario())["title"] == "After a pause"

@@ -103,7 +103,7 @@ def learner_bookings(learner, *, include_cancelled: bool = False) -> QuerySet[Bo
     )
 
 
-def past_sessions_with_mentor_prefetch(mentor_id: int) -> Prefetch:
+def past_sessions_with_mentor_prefetch(mentor_id: int, *, exclude_session_id=None) -> Prefetch:
     """The learner's completed sessions with one mentor, newest first, as ``learner.past_bookings``."""
     return Prefetch(
         "learner__bookings",
@@ -112,6 +112,7 @@ def past_sessions_with_mentor_prefetch(mentor_id: int) -> Prefetch:
             session__status=SessionStatus.COMPLETED,
             cancelled_at__isnull=True,
         )
+        .exclude(session_id=exclude_session_id)
         .select_related("session")
         .order_by("-session__starts_at"),
         to_attr="past_bookings_with_mentor",
@@ -122,7 +123,9 @@ def session_learners(session: LiveSession) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(session=session, cancelled_at__isnull=True)
         .select_related("learner", "feedback")
-        .prefetch_related(past_sessions_with_mentor_prefetch(session.mentor_id))
+        .prefetch_related(
+            past_sessions_with_mentor_prefetch(session.mentor_id, exclude_session_id=session.pk)
+        )
         .order_by("booked_at", "id")
     )
 

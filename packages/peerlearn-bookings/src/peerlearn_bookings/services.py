@@ -146,6 +146,8 @@ def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
         setattr(session, field, value)
     if session.starts_at != old_start:
         # A readiness signal and confirmations were for the old time; both start over.
+        if session.mentor_ready:
+            broadcast(session_group(session.pk), "mentor.cancel_ready", {"session_id": session.pk})
         session.mentor_ready = False
         Booking.objects.filter(session=session, cancelled_at__isnull=True).update(
             confirmed=False, confirmed_at=None, declined=False, declined_at=None

@@ -96,10 +96,10 @@ function init() {
 
   const PAYMENT_PILL = {
     free: ["Free", "bg-slate-100 text-slate-700 ring-slate-200"],
-    pending: ["Payment pending", "bg-amber-50 text-amber-800 ring-amber-200"],
+    pending: ["Pending", "bg-amber-50 text-amber-800 ring-amber-200"],
     paid: ["Paid", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
     refunded: ["Refunded", "bg-violet-50 text-violet-700 ring-violet-200"],
-    failed: ["Payment failed", "bg-rose-50 text-rose-700 ring-rose-200"],
+    failed: ["Failed", "bg-rose-50 text-rose-700 ring-rose-200"],
   };
 
   // ------------------------------------------------------------------ busy buttons
@@ -441,10 +441,11 @@ function init() {
     wanted.forEach((id) => {
       if (sockets.has(id)) return;
       const socket = kit.openSocket(`/ws/sessions/${id}/`, {
-        onOpen: (event, { reconnected }) => {
+        onOpen: () => {
           const card = cardEl(id);
           if (card) card.dataset.socket = "open";
-          if (reconnected) scheduleResync();
+          // Anything pushed before this socket joined (or while it was away) is caught by one refetch.
+          scheduleResync();
         },
         onClose: () => {
           const card = cardEl(id);
@@ -773,6 +774,16 @@ function init() {
     return `<span class="${classes} inline-flex shrink-0 items-center justify-center rounded-full bg-indigo-100 font-semibold text-indigo-700" aria-hidden="true">${escapeHtml(initials(learner.name))}</span>`;
   }
 
+  function feedbackHtml(booking) {
+    const feedback = booking.feedback;
+    if (!feedback || !feedback.rating) return "";
+    const rating = Math.max(1, Math.min(5, Number(feedback.rating) || 0));
+    return `<div class="mt-3 rounded-lg bg-amber-50/60 px-3 py-2 text-xs ring-1 ring-amber-100" data-testid="learner-feedback-${booking.id}">
+      <p class="font-medium text-slate-800">Their rating <span class="text-amber-500" aria-label="${rating} out of 5">${"★".repeat(rating)}${"☆".repeat(5 - rating)}</span></p>
+      ${feedback.comment ? `<p class="mt-0.5 whitespace-pre-line break-words text-slate-600">${escapeHtml(feedback.comment)}</p>` : ""}
+    </div>`;
+  }
+
   function learnerRow(booking, sessionId) {
     const learner = booking.learner || {};
     const [payLabel, payClasses] = PAYMENT_PILL[booking.payment_status] || [booking.payment_status, "bg-slate-100 text-slate-700 ring-slate-200"];
@@ -799,7 +810,7 @@ function init() {
           <p class="truncate text-xs text-slate-500" data-testid="learner-email-${booking.id}">${escapeHtml(learner.email)}</p>
           <p class="mt-0.5 text-xs text-slate-400" data-testid="learner-booked-at-${booking.id}">Booked ${escapeHtml(formatWhen(booking.booked_at, { weekday: false }))}</p>
           <div class="mt-2 flex flex-wrap gap-1.5">
-            ${pill(payLabel, payClasses, `data-testid="payment-status-${booking.id}" data-status="${escapeHtml(booking.payment_status)}"`)}
+            ${pill(payLabel, payClasses, `data-testid="payment-status-${booking.id}" data-status="${escapeHtml(booking.payment_status)}" title="Payment: ${escapeHtml(payLabel)}"`)}
             ${confirmationPill(booking)}
           </div>
         </div>
@@ -816,6 +827,7 @@ function init() {
             ${avatar(learner, "lg")}
             <p class="min-w-0 flex-1 whitespace-pre-line break-words" data-testid="learner-bio-${booking.id}">${learner.bio ? escapeHtml(learner.bio) : '<span class="text-slate-400">No bio yet.</span>'}</p>
           </div>
+          ${feedbackHtml(booking)}
           <h4 class="mt-4 text-xs font-semibold uppercase tracking-wide text-slate-500">Past sessions with you</h4>
           ${pastHtml}
         </div>

@@ -250,20 +250,20 @@ function start(kit) {
     const id = escapeHtml(p.id);
     const cell = "md:table-cell md:px-5 md:py-3.5 md:align-top";
     return `
-      <td class="order-1 text-base font-semibold text-slate-900 tabular-nums md:order-none md:text-right md:text-sm md:whitespace-nowrap ${cell}" data-cell="amount">${escapeHtml(money(toPaise(p.amount)))}</td>
-      <td class="order-4 col-span-2 min-w-0 ${cell}" data-cell="method">
+      <td role="cell" class="order-1 text-base font-semibold text-slate-900 tabular-nums md:order-none md:text-right md:text-sm md:whitespace-nowrap ${cell}" data-cell="amount">${escapeHtml(money(toPaise(p.amount)))}</td>
+      <td role="cell" class="order-4 col-span-2 min-w-0 ${cell}" data-cell="method">
         <p class="flex min-w-0 items-center gap-1.5 md:block">
           <span class="shrink-0 rounded bg-slate-100 px-1.5 py-px text-[11px] font-semibold text-slate-600 md:bg-transparent md:p-0 md:text-sm md:font-medium md:text-slate-900">UPI</span>
           <span class="block min-w-0 truncate text-sm text-slate-700 md:max-w-64 md:text-xs md:text-slate-500" data-testid="payout-upi-${id}" title="${escapeHtml(p.upi_id)}">${escapeHtml(p.upi_id)}</span>
         </p>
       </td>
-      <td class="contents ${cell}" data-cell="status">${statusHtml(p)}</td>`;
+      <td role="cell" class="contents ${cell}" data-cell="status">${statusHtml(p)}</td>`;
   }
 
   // The date comes first in the table; on phones (a grid card) `order` puts it under the amount.
   function dateCellHtml(p) {
     const when = formatDate(p.created_at);
-    return `<td class="order-3 col-span-2 text-xs text-slate-500 md:order-none md:text-sm md:whitespace-nowrap md:text-slate-600 md:table-cell md:px-5 md:py-3.5 md:align-top" data-cell="date"><time datetime="${escapeHtml(p.created_at)}" title="${escapeHtml(when.full)}">${escapeHtml(when.short)}</time></td>`;
+    return `<td role="cell" class="order-3 col-span-2 text-xs text-slate-500 md:order-none md:text-sm md:whitespace-nowrap md:text-slate-600 md:table-cell md:px-5 md:py-3.5 md:align-top" data-cell="date"><time datetime="${escapeHtml(p.created_at)}" title="${escapeHtml(when.full)}">${escapeHtml(when.short)}</time></td>`;
   }
 
   function buildRow(p) {
@@ -272,6 +272,7 @@ function start(kit) {
       "grid grid-cols-[minmax(0,1fr)_auto] items-center gap-x-3 gap-y-1.5 rounded-xl bg-white p-3.5 ring-1 ring-slate-200 md:table-row md:rounded-none md:bg-transparent md:p-0 md:ring-0 md:hover:bg-slate-50/70";
     tr.dataset.testid = `payout-row-${p.id}`;
     tr.dataset.payoutId = String(p.id);
+    tr.setAttribute("role", "row"); // phones show rows as grid cards: keep the table semantics
     tr.dataset.status = p.status;
     tr.innerHTML = dateCellHtml(p) + rowHtml(p);
     return tr;
@@ -344,7 +345,8 @@ function start(kit) {
         state.payouts.delete(key);
       }
     }
-    if (!state.lastUpi && list.length) state.lastUpi = list[0].upi_id || "";
+    // Prefill the next withdrawal with the newest UPI ID that did not fail.
+    if (!state.lastUpi) state.lastUpi = list.find((p) => !RETURNED.has(p.status))?.upi_id || "";
     syncHistoryChrome();
   }
 
@@ -547,12 +549,11 @@ function start(kit) {
     const data = err?.data && typeof err.data === "object" ? err.data : {};
     if (status === 409) {
       // The balance changed under us (another tab, a reversal…): show the new one.
-      kit.toast(err.message || "Your balance changed. Check the amount and try again.", {
-        kind: "error",
-        title: "Balance changed",
-      });
+      const message =
+        [].concat(data.amount || data.detail || [])[0] || "Your balance changed. Check the amount and try again.";
+      kit.toast(String(message), { kind: "error", title: "Balance changed" });
       await loadBalance({ quiet: true });
-      if (modal.dataset.open === "true") await showServerErrors(data.amount ? { amount: data.amount } : { amount: [err.message] });
+      if (modal.dataset.open === "true") await showServerErrors({ amount: [message] });
       return;
     }
     if (status === 400 && modal.dataset.open === "true" && (await showServerErrors(data))) return;
