@@ -259,5 +259,5 @@ PEERLEARN_PAYOUTS = {
         "RAZORPAY_CHECKOUT_URL", f"http://localhost:{SANDBOX_PORT}/checkout" if _SANDBOX else ""
     ),
     "SEAT_HOLD_MINUTES": int(os.environ.get("SEAT_HOLD_MINUTES", "15")),
-    "TIMEOUT": float(os.environ.get("RAZORPAY_TIMEOUT", "8")),
+    "TIMEOUT": float(os.environ.get("RAZORPAY_TIMEOUT", "5")),
 }

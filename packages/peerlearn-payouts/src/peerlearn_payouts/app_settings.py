@@ -11,7 +11,7 @@ DEFAULTS = {
     # Razorpay's API; the loopback sandbox in development and tests (http, no trailing slash).
     "BASE_URL": "https://api.razorpay.com",
     # Seconds for every gateway call: Razorpay gives webhooks 5 s, we give ourselves less.
-    "TIMEOUT": 8.0,
+    "TIMEOUT": 5.0,
     "COMMISSION_PERCENT": 10,
     "MIN_PAYOUT_PAISE": 100,
     "MAX_PAYOUT_PAISE": 5_00_000_00,  # ₹5 lakh per request (UPI's own ceiling is ₹1 lakh-₹5 lakh)
