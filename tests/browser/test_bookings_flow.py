@@ -38,7 +38,7 @@ def two_people(browser, make_account, login):
 
 
 def test_book_attend_ready_confirm_decline_live(two_people, screenshot):
-    mentor, learner, m, lp = two_people
+    _mentor, learner, m, lp = two_people
 
     # Mentor creates a session through the multi-step modal; a past time shakes.
     m.get_by_test_id("create-session").click()
@@ -160,7 +160,7 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot):
 
 
 def test_request_accept_with_time_picker(two_people, site_server, token_for, screenshot):
-    mentor, learner, m, lp = two_people
+    mentor, _learner, m, lp = two_people
     # The learner asks through the multi-step request modal.
     lp.get_by_test_id("tab-browse").click()
     lp.get_by_test_id("request-session").click()
