@@ -17,6 +17,8 @@ DEFAULTS = {
     "MAX_PAYOUT_PAISE": 5_00_000_00,  # ₹5 lakh per request (UPI's own ceiling is ₹1 lakh-₹5 lakh)
     # How long an unpaid booking of a priced session holds its seat.
     "SEAT_HOLD_MINUTES": 15,
+    # Reconciliation also polls processed payouts this recent: a reversal can come days later.
+    "RECONCILE_PROCESSED_DAYS": 7,
     "PAYOUT_PURPOSE": "payout",
     "PAYOUT_NARRATION": "PeerLearn earnings",
     "CHECKOUT_URL": "",  # the sandbox's /checkout page in the demo; empty: Razorpay Checkout JS

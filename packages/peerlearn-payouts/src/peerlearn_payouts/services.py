@@ -7,7 +7,7 @@ import logging
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from peerlearn_bookings import selectors as booking_selectors
@@ -156,10 +156,12 @@ def mark_payment_paid(*, order_id: str, payment_id: str) -> Payment | None:
 
 
 def verify_checkout(*, learner, order_id: str, payment_id: str, signature: str) -> Booking:
+    """Checkout's signed result. ``learner`` None is Checkout's own callback POST, which carries
+    no session cookie cross-site: the signature alone proves Razorpay settled our order."""
     payment = Payment.objects.select_related("booking").filter(razorpay_order_id=order_id).first()
     if payment is None:
         raise DomainError("Unknown order.", field="razorpay_order_id", code="unknown_order")
-    if payment.learner_id != learner.pk:
+    if learner is not None and payment.learner_id != learner.pk:
         raise NotAllowed("This is not your payment.")
     # The order id we stored, never the browser's copy, is what the signature must cover.
     if not get_gateway().verify_payment_signature(
@@ -445,11 +447,19 @@ def handle_webhook(*, body: bytes, signature: str | None, event_id: str | None) 
     return "applied"
 
 
-def reconcile_payouts() -> dict:
-    """Poll every payout that may still change and converge it on Razorpay's state."""
+def reconcile_payouts(*, payout_ids=None) -> dict:
+    """Poll every payout that may still change (or just ``payout_ids``) and converge it on
+    Razorpay's state."""
     counts = {"checked": 0, "changed": 0, "errors": 0}
     gateway = get_gateway()
-    for payout in Payout.objects.filter(status__in=OPEN_PAYOUT_STATUSES).order_by("id"):
+    # Processed payouts can still be reversed days later; keep watching recent ones too.
+    recent = timezone.now() - timedelta(days=payout_settings.RECONCILE_PROCESSED_DAYS)
+    watched = Payout.objects.filter(
+        Q(status__in=OPEN_PAYOUT_STATUSES) | Q(status=S.PROCESSED, updated_at__gte=recent)
+    )
+    if payout_ids is not None:
+        watched = watched.filter(pk__in=list(payout_ids))
+    for payout in watched.order_by("id"):
         counts["checked"] += 1
         before = payout.status
         if payout.razorpay_id is None:

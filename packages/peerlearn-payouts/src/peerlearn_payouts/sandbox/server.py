@@ -1260,7 +1260,7 @@ class SandboxServer:
             initial, reason = "processing", None
         self._payouts[payout["id"]] = payout
         self._create_calls += 1
-        self._apply_status(payout, initial, reason)
+        self._transition(payout, initial, reason)
         response = copy.deepcopy(payout)
         if composite is not None:
             response["fund_account"] = self._fund_account_embed(fa_id)
@@ -1292,10 +1292,8 @@ class SandboxServer:
             return copy.deepcopy(payout)
 
     def _transition(self, payout: dict, status: str, reason: str | None = None) -> None:
-        """Caller holds self._lock and has checked legality."""
-        self._apply_status(payout, status, reason)
-
-    def _apply_status(self, payout: dict, status: str, reason: str | None) -> None:
+        """Set a status, its status_details/fees/utr, fire the webhook. Caller holds self._lock
+        and has checked legality (creation passes its initial status here too)."""
         payout["status"] = status
         if status == "processing":
             if not payout["fees"]:

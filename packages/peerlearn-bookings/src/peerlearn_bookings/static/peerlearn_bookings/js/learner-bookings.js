@@ -134,8 +134,15 @@ function main(root) {
     const s = b.session;
     const canJoin = isOpen(b) && (s.mentor_ready || s.status === "live") && !b.declined;
     const canCancel = s.status === "scheduled" && new Date(s.starts_at).getTime() > Date.now();
-    if (!canJoin && !canCancel) return "";
+    const canPay = b.payment_status === "pending" && !b.cancelled && s.status === "scheduled";
+    if (!canJoin && !canCancel && !canPay) return "";
     const action = busy.get(b.id);
+    const pay = canPay
+      ? `<button type="button" data-action="pay" data-testid="pay-${b.id}" ${action ? "disabled" : ""}
+            class="inline-flex items-center justify-center gap-2 rounded-lg bg-emerald-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-emerald-700 disabled:cursor-wait disabled:opacity-60 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-emerald-600">${
+              action === "pay" ? `${SPINNER}Opening checkout…` : `Pay ₹${escapeHtml(b.amount)}`
+            }</button>`
+      : "";
     const join = canJoin
       ? `<a href="${escapeHtml(s.room_url)}" data-testid="join-room-${b.id}"
             class="inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">${ICON.video}Join room</a>`
@@ -146,7 +153,7 @@ function main(root) {
               action === "cancel" ? `${SPINNER}Cancelling…` : "Cancel booking"
             }</button>`
       : "";
-    return `<div class="mt-auto flex flex-wrap items-center gap-2 pt-4">${join}${cancel}</div>`;
+    return `<div class="mt-auto flex flex-wrap items-center gap-2 pt-4">${pay}${join}${cancel}</div>`;
   }
 
   function feedbackBlock(b) {
@@ -432,6 +439,56 @@ function main(root) {
     }
   }
 
+  // Back from Checkout: say how it went once, then drop the marker from the address.
+  const paymentOutcome = new URLSearchParams(location.search).get("payment");
+  if (paymentOutcome) {
+    if (paymentOutcome === "paid") kit.toast("Payment received — your seat is confirmed", { kind: "success" });
+    else kit.toast("The payment did not go through. Your seat is held for a few minutes — try again.", { kind: "error" });
+    history.replaceState(null, "", location.pathname + location.hash);
+  }
+
+  // Payment: an order from our API, then Razorpay Checkout (the sandbox's page in the demo),
+  // which posts the signed result to /payments/callback/; the server verifies it there.
+  async function payBooking(b) {
+    if (busy.get(b.id)) return;
+    busy.set(b.id, "pay");
+    renderCard(b);
+    try {
+      const order = await kit.api(`/api/bookings/${b.id}/pay/`, { method: "POST" });
+      const callback = `${location.origin}/payments/callback/`;
+      if (order.checkout_url) {
+        const url = new URL(order.checkout_url);
+        url.search = new URLSearchParams({
+          order_id: order.order_id, key_id: order.key_id, callback_url: callback,
+          name: "PeerLearn", description: b.session.title,
+        }).toString();
+        location.assign(url.toString());
+        return;
+      }
+      await loadRazorpayCheckout();
+      new window.Razorpay({
+        key: order.key_id, order_id: order.order_id, amount: order.amount_paise, currency: order.currency,
+        name: "PeerLearn", description: b.session.title, callback_url: callback, redirect: true,
+      }).open();
+    } catch {
+      /* api() showed the error toast */
+    } finally {
+      busy.delete(b.id);
+      renderCard(b);
+    }
+  }
+
+  function loadRazorpayCheckout() {
+    if (window.Razorpay) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = "https://checkout.razorpay.com/v1/checkout.js";
+      script.onload = resolve;
+      script.onerror = () => reject(new Error("Razorpay Checkout did not load"));
+      document.head.appendChild(script);
+    });
+  }
+
   async function confirmAttendance(b) {
     const result = await run(b, "confirm", () => kit.api(`/api/bookings/${b.id}/confirm/`, { method: "POST" }));
     if (!result) return;
@@ -542,6 +599,7 @@ function main(root) {
       if (button.dataset.action === "confirm") confirmAttendance(b);
       else if (button.dataset.action === "decline") declineAttendance(b);
       else if (button.dataset.action === "cancel") askCancel(b);
+      else if (button.dataset.action === "pay") payBooking(b);
       return;
     }
     const goto = target.closest("[data-goto-tab]");

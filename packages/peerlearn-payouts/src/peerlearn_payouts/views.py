@@ -1,0 +1,22 @@
+from django.shortcuts import redirect
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from peerlearn_core.exceptions import DomainError
+
+from . import services
+
+
+@csrf_exempt  # Razorpay Checkout posts here from its own origin; the HMAC is the authentication
+@require_POST
+def checkout_callback(request):
+    try:
+        services.verify_checkout(
+            learner=None,
+            order_id=request.POST.get("razorpay_order_id", ""),
+            payment_id=request.POST.get("razorpay_payment_id", ""),
+            signature=request.POST.get("razorpay_signature", ""),
+        )
+    except DomainError:
+        return redirect("/learner/dashboard?payment=failed#bookings")
+    return redirect("/learner/dashboard?payment=paid#bookings")

@@ -1,0 +1,175 @@
+"""Withdrawals through the API, the real gateway and the sandbox: input, balance, idempotency."""
+
+import json
+
+import pytest
+
+from peerlearn_core.testing.factories import make_learner, make_mentor
+from peerlearn_payouts.models import Payout
+from peerlearn_payouts.testing.factories import give_earnings
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rich_mentor(db):
+    mentor = make_mentor(name="Asha Mentor")
+    give_earnings(mentor, 100000)  # ₹1000 gross → ₹900 net
+    return mentor
+
+
+def withdraw(client, amount, upi="asha.mentor@okhdfcbank", key=None):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(
+        "/api/payouts/razorpay/", {"amount": amount, "upi_id": upi}, format="json", **headers
+    )
+
+
+@pytest.mark.parametrize(
+    ("amount", "upi", "field"),
+    [
+        ("0", "asha@okhdfcbank", "amount"),
+        ("-5.00", "asha@okhdfcbank", "amount"),
+        ("10.005", "asha@okhdfcbank", "amount"),
+        ("abc", "asha@okhdfcbank", "amount"),
+        ("", "asha@okhdfcbank", "amount"),
+        (None, "asha@okhdfcbank", "amount"),
+        ("0.50", "asha@okhdfcbank", "amount"),
+        ("100.00", "asha.okhdfcbank", "upi_id"),
+        ("100.00", "asha_mentor@okhdfcbank", "upi_id"),
+        ("100.00", "asha@ok@hdfc", "upi_id"),
+        ("100.00", "asha@okhdfc1", "upi_id"),
+        ("100.00", "a" * 95 + "@okhdfcbank", "upi_id"),
+        ("100.00", "", "upi_id"),
+    ],
+)
+def test_bad_input_is_400_with_field_errors_and_nothing_happens(
+    as_user, rich_mentor, sandbox, amount, upi, field
+):
+    response = withdraw(as_user(rich_mentor), amount, upi)
+    assert response.status_code == 400, response.content
+    assert field in response.json()
+    assert Payout.objects.count() == 0
+    assert sandbox.create_calls == 0 and sandbox.contacts() == []
+    assert as_user(rich_mentor).get("/api/payouts/balance/").json()["available"] == "900.00"
+
+
+def test_more_than_available_is_409_and_nothing_happens(as_user, rich_mentor, sandbox):
+    response = withdraw(as_user(rich_mentor), "900.01")
+    assert response.status_code == 409
+    assert "amount" in response.json()
+    assert Payout.objects.count() == 0 and sandbox.create_calls == 0
+
+
+def test_withdraw_happy_path_and_balance(as_user, rich_mentor, sandbox):
+    client = as_user(rich_mentor)
+    response = withdraw(client, "250.50")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["amount"] == "250.50" and body["method"] == "UPI"
+    assert body["status"] == "processing" and body["razorpay_id"].startswith("pout_")
+    assert body["upi_id"] == "asha.mentor@okhdfcbank"
+    [remote] = sandbox.payouts()
+    assert remote["amount"] == 25050 and remote["mode"] == "UPI"
+    assert remote["reference_id"] == f"payout_{body['id']}"
+    assert client.get("/api/payouts/balance/").json() == {
+        "earned": "900.00",
+        "withdrawn": "0.00",
+        "pending": "250.50",
+        "available": "649.50",
+        "currency": "INR",
+    }
+    history = client.get("/api/payouts/").json()
+    assert [p["id"] for p in history] == [body["id"]]
+    assert set(history[0]) >= {
+        "id",
+        "created_at",
+        "amount",
+        "method",
+        "upi_id",
+        "status",
+        "razorpay_id",
+        "failure_reason",
+    }
+
+
+def test_idempotency_key_replays_the_first_payout(as_user, rich_mentor, sandbox):
+    client = as_user(rich_mentor)
+    first = withdraw(client, "100.00", key="click-1")
+    again = withdraw(client, "100.00", key="click-1")
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    assert Payout.objects.count() == 1 and sandbox.create_calls == 1
+    other = withdraw(client, "200.00", key="click-1")
+    assert other.status_code == 409
+    assert Payout.objects.count() == 1
+
+
+def test_second_payout_to_same_upi_reuses_the_fund_account(as_user, rich_mentor, sandbox):
+    client = as_user(rich_mentor)
+    withdraw(client, "100.00")
+    withdraw(client, "100.00")
+    assert len(sandbox.contacts()) == 1 and len(sandbox.fund_accounts()) == 1
+    assert sandbox.create_calls == 2
+
+
+@pytest.mark.parametrize("path", ["/api/payouts/", "/api/payouts/balance/"])
+def test_learners_and_anonymous_are_refused(api_client, as_user, path, sandbox):
+    assert api_client.get(path).status_code == 401
+    assert as_user(make_learner()).get(path).status_code == 403
+    assert withdraw(as_user(make_learner()), "10.00").status_code == 403
+    assert withdraw(api_client, "10.00").status_code == 401
+
+
+def test_a_mentor_sees_only_their_payouts(as_user, rich_mentor, sandbox):
+    withdraw(as_user(rich_mentor), "100.00")
+    other = make_mentor()
+    assert as_user(other).get("/api/payouts/").json() == []
+    assert as_user(other).get("/api/payouts/balance/").json()["available"] == "0.00"
+
+
+def test_gateway_refusal_fails_the_payout_and_returns_the_money(as_user, rich_mentor, sandbox):
+    sandbox.inject_fault("reject", path="/v1/payouts", description="Account is blocked")
+    response = withdraw(as_user(rich_mentor), "100.00")
+    assert response.status_code == 201
+    assert response.json()["status"] == "failed"
+    assert "blocked" in response.json()["failure_reason"]
+    assert as_user(rich_mentor).get("/api/payouts/balance/").json()["available"] == "900.00"
+
+
+def test_timeout_keeps_the_payout_and_reconcile_finishes_it_once(as_user, rich_mentor, sandbox):
+    from peerlearn_payouts.services import reconcile_payouts
+
+    sandbox.inject_fault("timeout", path="/v1/payouts")  # Razorpay made it, we never heard
+    response = withdraw(as_user(rich_mentor), "100.00")
+    assert response.status_code == 201 and response.json()["status"] == "created"
+    assert as_user(rich_mentor).get("/api/payouts/balance/").json()["available"] == "800.00"
+    reconcile_payouts()
+    payout = Payout.objects.get()
+    assert payout.status == "processing" and payout.razorpay_id
+    assert sandbox.create_calls == 1 and len(sandbox.payouts()) == 1
+
+
+def test_webhook_with_bad_signature_changes_nothing(api_client, as_user, rich_mentor, sandbox):
+    withdraw(as_user(rich_mentor), "100.00")
+    payout = Payout.objects.get()
+    body = json.dumps(
+        {
+            "event": "payout.failed",
+            "payload": {"payout": {"entity": {"id": payout.razorpay_id, "status": "failed"}}},
+        }
+    )
+    response = api_client.post(
+        "/api/payouts/razorpay/webhook/",
+        body,
+        content_type="application/json",
+        HTTP_X_RAZORPAY_SIGNATURE="0" * 64,
+        HTTP_X_RAZORPAY_EVENT_ID="evt_1",
+    )
+    assert response.status_code == 400
+    payout.refresh_from_db()
+    assert payout.status == "processing"
+    missing = api_client.post(
+        "/api/payouts/razorpay/webhook/", body, content_type="application/json"
+    )
+    assert missing.status_code == 400
