@@ -174,3 +174,23 @@ def test_thousand_randomized_trials(sandbox, live_server):
     references = [p["reference_id"] for p in sandbox.payouts()]
     assert len(references) == len(set(references)) == stats["payouts"] == TRIALS
     print(stats)
+
+
+def test_payment_webhooks_mark_paid_once(hooked):
+    from peerlearn_bookings import services as bookings
+    from peerlearn_bookings.testing.factories import make_session
+    from peerlearn_core.testing.factories import make_learner
+    from peerlearn_payouts.services import create_order
+
+    session = make_session(mentor=make_mentor(), price_paise=33333)
+    learner = make_learner()
+    booking = bookings.book_session(session_id=session.pk, learner=learner)
+    payment = create_order(booking_id=booking.pk, learner=learner)
+    hooked.set_webhooks(duplicate=True, shuffle=True)
+    hooked.pay_order(payment.razorpay_order_id)  # the learner closed the tab: webhooks only
+    assert hooked.flush_webhooks(10)
+    booking.refresh_from_db()
+    payment.refresh_from_db()
+    assert booking.payment_status == "paid" and payment.status == "paid"
+    assert learner.notifications.filter(kind="payment.paid").count() == 1
+    assert {d["event"] for d in hooked.deliveries} >= {"payment.captured", "order.paid"}

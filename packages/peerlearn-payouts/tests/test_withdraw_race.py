@@ -1,0 +1,69 @@
+"""Twenty simultaneous withdrawals that together exceed the balance: the sum accepted never does."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from peerlearn_core.testing.factories import jwt_for, make_mentor
+from peerlearn_payouts.models import Payout
+from peerlearn_payouts.selectors import balance, wallet_available
+from peerlearn_payouts.testing.factories import give_earnings
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("rounds", [5])
+def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "money": "1000/min"},
+    }
+    for round_number in range(rounds):
+        mentor = make_mentor()
+        give_earnings(mentor, 100_000)  # ₹900 net available
+        token = jwt_for(mentor)
+        amounts = [5_000 + 700 * i for i in range(20)]  # ₹50 … ₹183: ₹2,330 in all
+        barrier = threading.Barrier(len(amounts))
+        statuses: Counter = Counter()
+        errors: list = []
+        lock = threading.Lock()
+
+        def attempt(paise):
+            client = APIClient()
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+            try:
+                barrier.wait(timeout=30)
+                response = client.post(
+                    "/api/payouts/razorpay/",
+                    {"amount": f"{paise / 100:.2f}", "upi_id": "race.mentor@okaxis"},
+                    format="json",
+                )
+                with lock:
+                    statuses[response.status_code] += 1
+                    if response.status_code >= 500:
+                        errors.append(response.content[:300])
+            except Exception as exc:
+                with lock:
+                    errors.append(repr(exc))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt, args=(a,)) for a in amounts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert errors == [], errors[:3]
+        assert set(statuses) <= {201, 409}, statuses
+        accepted = Payout.objects.filter(mentor=mentor)
+        total = sum(p.amount_paise for p in accepted)
+        assert total <= 90_000, (round_number, total)
+        assert statuses[201] == accepted.count() and statuses[409] == 20 - accepted.count()
+        assert statuses[409] > 0
+        assert balance(mentor)["available"] == 90_000 - total == wallet_available(mentor)
+        # Every accepted payout reached the sandbox exactly once.
+        refs = [p["reference_id"] for p in sandbox.payouts()]
+        assert all(refs.count(f"payout_{p.pk}") == 1 for p in accepted)
