@@ -15,6 +15,37 @@ from peerlearn_payouts.testing.factories import give_earnings
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
+def _race(token: str, amounts: list[int]) -> tuple[Counter, list]:
+    barrier = threading.Barrier(len(amounts))
+    statuses: Counter = Counter()
+    errors: list = []
+    lock = threading.Lock()
+
+    def attempt(paise):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+        try:
+            barrier.wait(timeout=30)
+            body = {"amount": f"{paise / 100:.2f}", "upi_id": "race.mentor@okaxis"}
+            response = client.post("/api/payouts/razorpay/", body, format="json")
+            with lock:
+                statuses[response.status_code] += 1
+                if response.status_code >= 500:
+                    errors.append(response.content[:300])
+        except Exception as exc:
+            with lock:
+                errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in amounts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return statuses, errors
+
+
 @pytest.mark.parametrize("rounds", [5])
 def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds):
     settings.REST_FRAMEWORK = {
@@ -26,36 +57,7 @@ def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds
         give_earnings(mentor, 100_000)  # ₹900 net available
         token = jwt_for(mentor)
         amounts = [5_000 + 700 * i for i in range(20)]  # ₹50 … ₹183: ₹2,330 in all
-        barrier = threading.Barrier(len(amounts))
-        statuses: Counter = Counter()
-        errors: list = []
-        lock = threading.Lock()
-
-        def attempt(paise):
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-            try:
-                barrier.wait(timeout=30)
-                response = client.post(
-                    "/api/payouts/razorpay/",
-                    {"amount": f"{paise / 100:.2f}", "upi_id": "race.mentor@okaxis"},
-                    format="json",
-                )
-                with lock:
-                    statuses[response.status_code] += 1
-                    if response.status_code >= 500:
-                        errors.append(response.content[:300])
-            except Exception as exc:
-                with lock:
-                    errors.append(repr(exc))
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=attempt, args=(a,)) for a in amounts]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
+        statuses, errors = _race(token, amounts)
         assert errors == [], errors[:3]
         assert set(statuses) <= {201, 409}, statuses
         accepted = Payout.objects.filter(mentor=mentor)
