@@ -131,13 +131,43 @@ def site_env(tmp: Path, **extra) -> dict:
     return env
 
 
+SANDBOX_KEYS = {
+    "key_id": "rzp_test_browser",
+    "key_secret": "browser-key-secret",
+    "webhook_secret": "browser-webhook-secret",
+    "account_number": "7878780080316316",
+}
+
+
 @pytest.fixture(scope="session")
-def site_server(tmp_path_factory, redis_url):
-    """One Daphne serving the site over Redis for the browser tests of a run."""
+def razorpay_sandbox():
+    from peerlearn_payouts.sandbox import SandboxServer
+
+    server = SandboxServer(**SANDBOX_KEYS).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def site_server(tmp_path_factory, redis_url, razorpay_sandbox):
+    """One Daphne serving the site over Redis, talking to the Razorpay sandbox, for the browser
+    tests of a run."""
     tmp = tmp_path_factory.mktemp("site")
-    server = SiteServer(site_env(tmp, REDIS_URL=redis_url), free_port())
+    port = free_port()
+    env = site_env(
+        tmp,
+        REDIS_URL=redis_url,
+        RAZORPAY_KEY_ID=SANDBOX_KEYS["key_id"],
+        RAZORPAY_KEY_SECRET=SANDBOX_KEYS["key_secret"],
+        RAZORPAY_WEBHOOK_SECRET=SANDBOX_KEYS["webhook_secret"],
+        RAZORPAYX_ACCOUNT_NUMBER=SANDBOX_KEYS["account_number"],
+        RAZORPAY_BASE_URL=razorpay_sandbox.url,
+        RAZORPAY_CHECKOUT_URL=razorpay_sandbox.url.replace("127.0.0.1", "localhost") + "/checkout",
+    )
+    server = SiteServer(env, port)
     server.manage("migrate", "--noinput", "-v0")
     server.start()
+    razorpay_sandbox.set_webhooks(url=f"{server.url}/api/payouts/razorpay/webhook/", enabled=True)
     yield server
     server.stop()
 
