@@ -1,5 +1,9 @@
 """Demo money: paid bookings of completed sessions accrue; a history of payouts in several states."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from peerlearn_bookings.models import Booking, PaymentStatus, SessionStatus
 
 from .models import MentorWallet, Payout, PayoutStatus
@@ -34,8 +38,10 @@ def seed_payouts(people) -> None:
         (15000, "asha.mentor@okicici", PayoutStatus.CREATED, None, ""),
     ]
     wallet, _ = MentorWallet.objects.get_or_create(mentor=mentor)
-    for amount, upi, status, razorpay_id, reason in history:
-        Payout.objects.create(
+    for age_days, (amount, upi, status, razorpay_id, reason) in zip(
+        (30, 20, 0), history, strict=True
+    ):
+        payout = Payout.objects.create(
             mentor=mentor,
             amount_paise=amount,
             upi_id=upi,
@@ -44,6 +50,10 @@ def seed_payouts(people) -> None:
             failure_reason=reason,
             utr="523223155921" if status == PayoutStatus.PROCESSED else "",
         )
+        if age_days:
+            # History from before the sandbox existed: old enough that nobody polls it.
+            then = timezone.now() - timedelta(days=age_days)
+            Payout.objects.filter(pk=payout.pk).update(created_at=then, updated_at=then)
         if status != PayoutStatus.REVERSED:
             wallet.reserved_paise += amount
     wallet.save(update_fields=["reserved_paise"])
