@@ -1,0 +1,597 @@
+"""Fan-out latency of a live-session push, against a bare websockets relay run in the same process.
+
+    .venv/bin/python bench/fanout.py [--learners 200] [--rounds 20] [--two-processes]
+
+Starts Daphne (Redis channel layer, db 11) on a temporary SQLite file, creates one mentor and N
+learners, books every learner into one session over the API, connects every learner to
+/ws/sessions/{id}/ and has the mentor POST ready/ and cancel_ready/ alternately. Per round it
+measures, client-side, the time from just before the HTTP POST to each socket receiving
+mentor.ready / mentor.cancel_ready. The baseline is a bare `websockets` server in its own
+process that relays one message to the same number of sockets when it gets a POST, measured by
+the same client code. Loopback only; every subprocess is stopped and Redis db 11 flushed at the
+end, and a watchdog bounds the whole run.
+"""
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import redis
+import requests
+import websockets
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+PASSWORD = "bench-orchard-5521"
+READY_MESSAGE = "Mentor is ready—please confirm."
+MAX_LEARNERS = 1000
+
+# Runs inside `manage.py shell -c`: bulk-creates the users with one precomputed password hash
+# (one PBKDF2 run instead of N), creates the session, and mints learner JWTs if asked to.
+SETUP_SNIPPET = r"""
+import json, os
+from datetime import timedelta
+from django.contrib.auth.hashers import make_password
+from django.utils import timezone
+from rest_framework_simplejwt.tokens import AccessToken
+from peerlearn_core.models import Role, User
+from peerlearn_bookings.models import LiveSession
+
+n = int(os.environ["BENCH_LEARNERS"])
+hashed = make_password(os.environ["BENCH_PASSWORD"])
+mentor = User.objects.create(
+    email="mentor@bench.test", name="Bench Mentor", role=Role.MENTOR, password=hashed
+)
+learners = User.objects.bulk_create(
+    [
+        User(email=f"learner{i:04d}@bench.test", name=f"Learner {i}", role=Role.LEARNER,
+             password=hashed)
+        for i in range(n)
+    ]
+)
+# objects.create skips full_clean: the model caps max_participants at 500 (validator only).
+session = LiveSession.objects.create(
+    mentor=mentor, title="Fan-out bench", starts_at=timezone.now() + timedelta(days=1),
+    duration_minutes=60, max_participants=max(n, 1),
+)
+out = {"session_id": session.pk, "mentor": mentor.email, "learners": [u.email for u in learners]}
+if os.environ["BENCH_MINT"] == "1":
+    out["tokens"] = [str(AccessToken.for_user(u)) for u in learners]
+print("BENCH-JSON " + json.dumps(out))
+"""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def ms(seconds: float) -> str:
+    return "—" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+
+
+class Children:
+    """Every subprocess this run started, stopped together (by pid, never by name)."""
+
+    def __init__(self):
+        self.procs: list[subprocess.Popen] = []
+        self.lock = threading.Lock()
+
+    def start(self, args, *, env, log_path: Path, ready_port: int, wait: float = 30):
+        log = open(log_path, "w")  # noqa: SIM115
+        proc = subprocess.Popen(args, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        with self.lock:
+            self.procs.append(proc)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{args[0]} exited: {log_path.read_text()[-2000:]}")
+            if port_open(ready_port):
+                return proc
+            time.sleep(0.1)
+        raise RuntimeError(f"{args[0]} did not listen on {ready_port} within {wait} s")
+
+    def stop_all(self) -> None:
+        with self.lock:
+            procs, self.procs = self.procs, []
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
+# --- baseline server (its own process) -------------------------------------------------------
+
+
+async def serve_baseline(ws_port: int, http_port: int) -> None:
+    """A bare websockets server; POST /ready/ or /cancel_ready/ relays one message to all."""
+    from websockets.asyncio.server import broadcast, serve
+
+    clients: set = set()
+
+    async def on_socket(ws):
+        clients.add(ws)
+        try:
+            await ws.wait_closed()
+        finally:
+            clients.discard(ws)
+
+    async def on_http(reader, writer):
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                path = line.decode("latin1").split(" ")[1]
+                length = 0
+                while True:
+                    header = await reader.readline()
+                    if header in (b"\r\n", b"\n", b""):
+                        break
+                    name, _, value = header.decode("latin1").partition(":")
+                    if name.strip().lower() == "content-length":
+                        length = int(value)
+                if length:
+                    await reader.readexactly(length)
+                if "cancel_ready" in path:
+                    message = {"type": "mentor.cancel_ready", "session_id": 1}
+                else:
+                    message = {"type": "mentor.ready", "session_id": 1, "message": READY_MESSAGE}
+                broadcast(clients, json.dumps(message))
+                body = json.dumps({"relayed_to": len(clients)}).encode()
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+                )
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    async with (
+        serve(on_socket, "127.0.0.1", ws_port),
+        await asyncio.start_server(on_http, "127.0.0.1", http_port),
+    ):
+        await asyncio.Future()
+
+
+# --- client side: sockets and rounds ---------------------------------------------------------
+
+
+class Round:
+    def __init__(self, expect: str, n: int):
+        self.expect = expect
+        self.n = n
+        self.t0: float | None = None
+        self.post_seconds = math.nan
+        self.status = 0
+        self.latencies: list[float] = []
+        self.got: set[int] = set()
+        self.done = asyncio.Event()
+
+
+class Fleet:
+    """N client sockets with one reader task each, timestamping every frame on arrival."""
+
+    def __init__(self):
+        self.sockets: list = []
+        self.tasks: list[asyncio.Task] = []
+        self.current: Round | None = None
+        self.unexpected = 0
+        self.duplicates = 0
+        self.closed: dict[int, int | None] = {}
+
+    async def connect(self, urls_and_headers: list[tuple[str, dict]], concurrency: int = 50):
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(url, headers):
+            async with gate:
+                return await websockets.connect(
+                    url, additional_headers=headers, ping_interval=None, open_timeout=60
+                )
+
+        self.sockets = await asyncio.gather(*(one(u, h) for u, h in urls_and_headers))
+        self.tasks = [
+            asyncio.create_task(self._read(i, ws)) for i, ws in enumerate(self.sockets)
+        ]
+        await asyncio.sleep(0.5)  # a refused socket is accepted, then closed with 4401/4403
+        if self.closed:
+            codes = sorted({code for code in self.closed.values()}, key=str)
+            raise RuntimeError(f"{len(self.closed)} sockets were closed after connect: {codes}")
+
+    async def _read(self, idx: int, ws) -> None:
+        try:
+            async for raw in ws:
+                arrived = time.perf_counter()
+                rnd = self.current
+                kind = json.loads(raw).get("type")
+                if rnd is None or kind != rnd.expect or rnd.t0 is None:
+                    self.unexpected += 1
+                elif idx in rnd.got:
+                    self.duplicates += 1
+                else:
+                    rnd.got.add(idx)
+                    rnd.latencies.append(arrived - rnd.t0)
+                    if len(rnd.got) == rnd.n:
+                        rnd.done.set()
+        except websockets.ConnectionClosed:
+            pass
+        self.closed[idx] = ws.close_code
+
+    async def close(self) -> None:
+        self.current = None
+        await asyncio.gather(*(ws.close() for ws in self.sockets), return_exceptions=True)
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        self.sockets, self.tasks, self.closed = [], [], {}
+
+
+async def run_rounds(fleet: Fleet, post_url, headers: dict, *, rounds: int, warmup: int, timeout):
+    """Alternate ready / cancel_ready; return the measured rounds (warm-up rounds dropped)."""
+    http = requests.Session()
+    http.headers.update(headers)
+    measured: list[Round] = []
+    n = len(fleet.sockets)
+    for r in range(warmup + rounds):
+        action, expect = ("ready", "mentor.ready") if r % 2 == 0 else ("cancel_ready", "mentor.cancel_ready")
+        rnd = Round(expect, n)
+        fleet.current = rnd
+
+        def fire(rnd=rnd, action=action):
+            rnd.t0 = time.perf_counter()
+            response = http.post(post_url(action), timeout=120)
+            rnd.post_seconds = time.perf_counter() - rnd.t0
+            rnd.status = response.status_code
+
+        posting = asyncio.create_task(asyncio.to_thread(fire))
+        try:
+            await asyncio.wait_for(rnd.done.wait(), timeout)
+        except TimeoutError:
+            pass  # counted as missing below
+        await posting
+        if rnd.status != 200:
+            raise RuntimeError(f"POST {action}/ answered {rnd.status}")
+        await asyncio.sleep(0.1)  # let stragglers land in this round, not the next
+        fleet.current = None
+        if r >= warmup:
+            measured.append(rnd)
+    http.close()
+    return measured
+
+
+def summarize(name: str, measured: list[Round], n: int, fleet: Fleet) -> dict:
+    latencies = [x for rnd in measured for x in rnd.latencies]
+    posts = [rnd.post_seconds for rnd in measured]
+    return {
+        "name": name,
+        "delivered": len(latencies),
+        "expected": n * len(measured),
+        "p50": percentile(latencies, 50),
+        "p95": percentile(latencies, 95),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies) if latencies else math.nan,
+        "post_p50": percentile(posts, 50),
+        "post_max": max(posts) if posts else math.nan,
+        "unexpected": fleet.unexpected,
+        "duplicates": fleet.duplicates,
+    }
+
+
+# --- the benchmark ---------------------------------------------------------------------------
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="peerlearn-fanout-"))
+        self.children = Children()
+        self.redis = redis.Redis.from_url(args.redis_url)
+        self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        self.env.update(
+            DEBUG="1",
+            PEERLEARN_DATA_DIR=str(self.tmp),
+            SQLITE_PATH=str(self.tmp / "site.sqlite3"),
+            REDIS_URL=args.redis_url,
+            THROTTLE_AUTH="100000/min",
+            PYTHONUNBUFFERED="1",
+            DJANGO_SETTINGS_MODULE="peerlearn.settings",
+        )
+        self.cleaned = False
+
+    def cleanup(self) -> None:
+        if self.cleaned:
+            return
+        self.cleaned = True
+        self.children.stop_all()
+        try:
+            self.redis.flushdb()
+        except redis.RedisError:
+            pass
+        if self.args.keep:
+            print(f"kept {self.tmp}")
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def log(self, text: str) -> None:
+        print(f"  [{time.monotonic() - self.started:6.1f} s] {text}", flush=True)
+
+    def manage(self, *args: str, extra_env: dict | None = None) -> str:
+        done = subprocess.run(
+            [sys.executable, str(REPO / "manage.py"), *args],
+            env={**self.env, **(extra_env or {})},
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if done.returncode:
+            raise RuntimeError(f"manage.py {args[0]} failed: {done.stderr[-2000:]}")
+        return done.stdout
+
+    def daphne(self) -> int:
+        port = free_port()
+        self.children.start(
+            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "peerlearn.asgi:application"],
+            env=self.env,
+            log_path=self.tmp / f"daphne-{port}.log",
+            ready_port=port,
+        )
+        return port
+
+    def setup_site(self, port: int) -> tuple[int, str, list[str]]:
+        n, base = self.args.learners, f"http://127.0.0.1:{port}"
+        mint = self.args.tokens == "mint" or (self.args.tokens == "auto" and n > 200)
+        out = self.manage(
+            "shell",
+            "-c",
+            SETUP_SNIPPET,
+            extra_env={
+                "BENCH_LEARNERS": str(n),
+                "BENCH_PASSWORD": PASSWORD,
+                "BENCH_MINT": "1" if mint else "0",
+            },
+        )
+        data = json.loads(next(x for x in out.splitlines() if x.startswith("BENCH-JSON "))[11:])
+        session_id = data["session_id"]
+
+        def token(email: str) -> str:
+            response = requests.post(
+                f"{base}/api/auth/token/", json={"email": email, "password": PASSWORD}, timeout=60
+            )
+            if response.status_code != 200:
+                raise RuntimeError(f"token for {email}: {response.status_code} {response.text}")
+            return response.json()["access"]
+
+        def reset_throttle() -> None:
+            # AuthRateThrottle reads PEERLEARN_CORE["AUTH_THROTTLE_RATE"] (30/min per address),
+            # not THROTTLE_AUTH, so logins are done in batches of 25 with its counter cleared.
+            for key in self.redis.scan_iter(match="*throttle_auth_*"):
+                self.redis.delete(key)
+
+        mentor = token(data["mentor"])
+        # Minted tokens must be what the endpoint issues: a few learners always log in for real.
+        emails = data["learners"] if not mint else data["learners"][:3]
+        tokens = []
+        with ThreadPoolExecutor(4) as pool:
+            for start in range(0, len(emails), 25):
+                reset_throttle()
+                tokens += pool.map(token, emails[start : start + 25])
+        if mint:
+            tokens = data["tokens"]
+        self.log(f"{n} learner JWTs ({'minted in setup' if mint else 'POST /api/auth/token/'})")
+
+        local = threading.local()
+
+        def book(access: str) -> int:
+            if not hasattr(local, "http"):
+                local.http = requests.Session()
+            response = local.http.post(
+                f"{base}/api/sessions/{session_id}/book/",
+                headers={"Authorization": f"Bearer {access}"},
+                timeout=60,
+            )
+            return response.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(book, tokens))
+        if statuses.count(201) != n:
+            raise RuntimeError(f"booking: {statuses.count(201)}/{n} got 201, others {set(statuses)}")
+        self.log(f"{n} learners booked through POST /api/sessions/{session_id}/book/")
+        return session_id, mentor, tokens
+
+    async def measure_daphne(self, ports: list[int], session_id, mentor, tokens) -> dict:
+        fleet = Fleet()
+        targets = [
+            (
+                f"ws://127.0.0.1:{ports[i % len(ports)]}/ws/sessions/{session_id}/",
+                {"Authorization": f"Bearer {access}"},
+            )
+            for i, access in enumerate(tokens)
+        ]
+        await fleet.connect(targets)
+        self.log(f"{len(tokens)} sockets connected across {len(ports)} Daphne process(es)")
+        try:
+            measured = await run_rounds(
+                fleet,
+                lambda action: f"http://127.0.0.1:{ports[0]}/api/sessions/{session_id}/{action}/",
+                {"Authorization": f"Bearer {mentor}"},
+                rounds=self.args.rounds,
+                warmup=self.args.warmup,
+                timeout=self.args.round_timeout,
+            )
+            name = f"daphne x{len(ports)} + redis"
+            return summarize(name, measured, len(tokens), fleet)
+        finally:
+            await fleet.close()
+
+    async def measure_baseline(self) -> dict:
+        ws_port, http_port = free_port(), free_port()
+        proc = self.children.start(
+            [sys.executable, __file__, "--serve-baseline", str(ws_port), str(http_port)],
+            env=self.env,
+            log_path=self.tmp / "baseline.log",
+            ready_port=http_port,
+        )
+        deadline = time.monotonic() + 10
+        while not port_open(ws_port) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        fleet = Fleet()
+        await fleet.connect([(f"ws://127.0.0.1:{ws_port}/", {})] * self.args.learners)
+        try:
+            measured = await run_rounds(
+                fleet,
+                lambda action: f"http://127.0.0.1:{http_port}/{action}/",
+                {},
+                rounds=self.args.rounds,
+                warmup=self.args.warmup,
+                timeout=self.args.round_timeout,
+            )
+            return summarize("bare websockets relay", measured, self.args.learners, fleet)
+        finally:
+            await fleet.close()
+            proc.terminate()
+            proc.wait(10)
+
+    async def run(self) -> int:
+        args = self.args
+        self.started = time.monotonic()
+        self.redis.flushdb()
+        self.manage("migrate", "--noinput", "-v0")
+        self.log("migrated a fresh SQLite database")
+        port_a = self.daphne()
+        session_id, mentor, tokens = await asyncio.to_thread(self.setup_site, port_a)
+
+        results = [await self.measure_baseline()]
+        self.log("baseline measured")
+        results.append(await self.measure_daphne([port_a], session_id, mentor, tokens))
+        self.log("one Daphne process measured")
+        if args.two_processes:
+            port_b = self.daphne()
+            results.append(await self.measure_daphne([port_a, port_b], session_id, mentor, tokens))
+            self.log("two Daphne processes measured")
+        return self.report(results)
+
+    def report(self, results: list[dict]) -> int:
+        args, base = self.args, results[0]
+        print()
+        print(
+            f"Fan-out of one push to N={args.learners} sockets, K={args.rounds} rounds "
+            f"(+{args.warmup} warm-up), latency from just before the POST to each socket (ms)"
+        )
+        head = f"{'run':<24}{'delivered':>13}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}"
+        head += f"{'POST p50':>10}{'POST max':>10}{'p50 x':>8}{'p99 x':>8}"
+        print(head)
+        print("-" * len(head))
+        ok = True
+        for r in results:
+            ok &= r["delivered"] == r["expected"] and not r["duplicates"]
+            print(
+                f"{r['name']:<24}{r['delivered']:>6}/{r['expected']:<6}"
+                f"{ms(r['p50']):>8}{ms(r['p95']):>8}{ms(r['p99']):>8}{ms(r['max']):>8}"
+                f"{ms(r['post_p50']):>10}{ms(r['post_max']):>10}"
+                f"{r['p50'] / base['p50']:>8.2f}{r['p99'] / base['p99']:>8.2f}"
+            )
+            if r["unexpected"] or r["duplicates"]:
+                print(f"  {r['name']}: {r['unexpected']} unexpected, {r['duplicates']} duplicate frames")
+        print("(p50 x, p99 x: ratio to the bare websockets relay measured in this run)")
+        ours = results[1]
+        line = (
+            f"SUMMARY fanout N={args.learners} K={args.rounds}: daphne x1 p50 {ms(ours['p50'])} ms "
+            f"p99 {ms(ours['p99'])} ms = {ours['p50'] / base['p50']:.2f}x / "
+            f"{ours['p99'] / base['p99']:.2f}x the bare relay "
+            f"(p50 {ms(base['p50'])} ms, p99 {ms(base['p99'])} ms)"
+        )
+        if len(results) > 2:
+            two = results[2]
+            line += f"; daphne x2 p50 {ms(two['p50'])} ms p99 {ms(two['p99'])} ms"
+        line += "; all delivered" if ok else "; DELIVERIES MISSING"
+        print(line)
+        return 0 if ok else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--learners", type=int, default=200, help=f"N sockets (1..{MAX_LEARNERS})")
+    parser.add_argument("--rounds", type=int, default=20, help="K measured pushes")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured pushes first")
+    parser.add_argument(
+        "--two-processes", action="store_true", help="also run two Daphnes sharing Redis"
+    )
+    parser.add_argument(
+        "--tokens",
+        choices=["auto", "api", "mint"],
+        default="auto",
+        help="learner JWTs from POST /api/auth/token/ (api; one PBKDF2 check each, serial in "
+        "Daphne) or minted in setup (mint); auto = api up to 200 learners",
+    )
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    parser.add_argument("--round-timeout", type=float, default=20.0)
+    parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
+    parser.add_argument("--serve-baseline", nargs=2, type=int, metavar=("WS_PORT", "HTTP_PORT"))
+    args = parser.parse_args()
+    if args.serve_baseline:
+        asyncio.run(serve_baseline(*args.serve_baseline))
+        return 0
+    if not 1 <= args.learners <= MAX_LEARNERS or args.rounds < 1:
+        parser.error(f"--learners must be 1..{MAX_LEARNERS} and --rounds at least 1")
+
+    bench = Bench(args)
+
+    def watchdog():
+        print(f"\nwatchdog: run exceeded {args.max_seconds:.0f} s, stopping", flush=True)
+        bench.cleanup()
+        os._exit(3)
+
+    timer = threading.Timer(args.max_seconds, watchdog)
+    timer.daemon = True
+    timer.start()
+    try:
+        return asyncio.run(bench.run())
+    except Exception:
+        for log in sorted(bench.tmp.glob("*.log")):
+            print(f"--- {log.name} (tail)\n{log.read_text()[-1500:]}", file=sys.stderr)
+        raise
+    finally:
+        timer.cancel()
+        bench.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
