@@ -20,6 +20,18 @@ def run_async(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def register_with_token(register_on, token_from, *, prefix: str, name: str, role: str):
+    """Sign up through one server and log in through the other: both share the database."""
+    email, password = unique_email(prefix), "plum-orchard-5521"
+    body = {"email": email, "password": password, "name": name, "role": role}
+    created = requests.post(f"{register_on.url}/api/auth/register/", json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    token = requests.post(
+        f"{token_from.url}/api/auth/token/", timeout=10, json={"email": email, "password": password}
+    )
+    return email, token.json()["access"]
+
+
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory, redis_url):
     tmp = tmp_path_factory.mktemp("two")
@@ -44,17 +56,7 @@ async def _receive_until(ws, wanted_type: str, timeout: float = 5.0) -> dict:
 
 def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
     a, b = two_servers
-    email = unique_email("redis")
-    password = "plum-orchard-5521"
-    created = requests.post(
-        f"{a.url}/api/auth/register/",
-        json={"email": email, "password": password, "name": "Redis Rita", "role": "learner"},
-        timeout=10,
-    )
-    assert created.status_code == 201, created.text
-    access = requests.post(
-        f"{a.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
-    ).json()["access"]
+    _email, access = register_with_token(a, a, prefix="redis", name="Redis Rita", role="learner")
 
     async def scenario():
         async with websockets.connect(
@@ -84,16 +86,7 @@ def test_notification_made_on_a_arrives_on_socket_of_b(two_servers):
 def test_management_command_push_reaches_both_processes(two_servers):
     """A push from a third process (manage.py notify) reaches sockets on A and on B."""
     a, b = two_servers
-    email = unique_email("cmd")
-    password = "plum-orchard-5521"
-    requests.post(
-        f"{a.url}/api/auth/register/",
-        json={"email": email, "password": password, "name": "Cmd Carl", "role": "mentor"},
-        timeout=10,
-    )
-    access = requests.post(
-        f"{b.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
-    ).json()["access"]
+    email, access = register_with_token(a, b, prefix="cmd", name="Cmd Carl", role="mentor")
     headers = {"Authorization": f"Bearer {access}"}
 
     async def scenario():
@@ -140,16 +133,7 @@ def test_socket_still_receives_after_a_quiet_spell(two_servers):
     """Regression: redis-py 8's 5 s read timeout equals channels-redis's 5 s BZPOPMIN; with the
     defaults an idle consumer died after ~5 s and its socket silently stopped receiving."""
     a, b = two_servers
-    email = unique_email("idle")
-    password = "plum-orchard-5521"
-    requests.post(
-        f"{a.url}/api/auth/register/",
-        json={"email": email, "password": password, "name": "Idle Ida", "role": "learner"},
-        timeout=10,
-    )
-    access = requests.post(
-        f"{a.url}/api/auth/token/", json={"email": email, "password": password}, timeout=10
-    ).json()["access"]
+    email, access = register_with_token(a, a, prefix="idle", name="Idle Ida", role="learner")
 
     async def scenario():
         async with websockets.connect(

@@ -405,6 +405,31 @@ def _take_seat(session: LiveSession, learner, *, notify_mentor: bool = True) -> 
     return booking
 
 
+def _give_back_seat(booking: Booking, *, payment_status: str | None = None) -> None:
+    """Inside a transaction: cancel an active booking and free its seat, then tell the session
+    channel and the packages above (after commit)."""
+    booking.cancelled_at = timezone.now()
+    booking.confirmed = False
+    fields = ["cancelled_at", "confirmed"]
+    if payment_status:
+        booking.payment_status = payment_status
+        fields.append("payment_status")
+    booking.save(update_fields=fields)
+    LiveSession.objects.filter(pk=booking.session_id).update(booked_count=F("booked_count") - 1)
+    _push_counts(
+        booking.session_id,
+        "booking.cancelled",
+        {"booking_id": booking.pk},
+        ("booked_count", "confirmed_count"),
+    )
+    signals.send_on_commit(
+        signals.booking_cancelled,
+        booking_id=booking.pk,
+        session_id=booking.session_id,
+        learner_id=booking.learner_id,
+    )
+
+
 @transaction.atomic
 def book_session(*, session_id: int, learner) -> Booking:
     if learner.role != Role.LEARNER:
@@ -421,28 +446,13 @@ def cancel_booking(*, booking_id: int, learner) -> Booking:
     session = booking.session
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
         raise Conflict("Bookings can only be cancelled before the session starts.", code="too_late")
-    booking.cancelled_at = timezone.now()
-    booking.confirmed = False
-    booking.save(update_fields=["cancelled_at", "confirmed"])
-    LiveSession.objects.filter(pk=session.pk).update(booked_count=F("booked_count") - 1)
-    _push_counts(
-        session.pk,
-        "booking.cancelled",
-        {"booking_id": booking.pk},
-        ("booked_count", "confirmed_count"),
-    )
+    _give_back_seat(booking)
     notify(
         user=session.mentor,
         kind="booking.cancelled",
         title="Booking cancelled",
         body=f"{learner.name} cancelled their seat in “{session.title}”.",
         data={"session_id": session.pk, "booking_id": booking.pk},
-    )
-    signals.send_on_commit(
-        signals.booking_cancelled,
-        booking_id=booking.pk,
-        session_id=session.pk,
-        learner_id=learner.pk,
     )
     return booking
 
@@ -594,28 +604,12 @@ def release_unpaid_booking(*, booking_id: int) -> Booking | None:
     )
     if not booking.is_active or booking.payment_status != PaymentStatus.PENDING:
         return None
-    booking.cancelled_at = timezone.now()
-    booking.confirmed = False
-    booking.payment_status = PaymentStatus.FAILED
-    booking.save(update_fields=["cancelled_at", "confirmed", "payment_status"])
-    LiveSession.objects.filter(pk=booking.session_id).update(booked_count=F("booked_count") - 1)
-    _push_counts(
-        booking.session_id,
-        "booking.cancelled",
-        {"booking_id": booking.pk},
-        ("booked_count", "confirmed_count"),
-    )
+    _give_back_seat(booking, payment_status=PaymentStatus.FAILED)
     notify(
         user=booking.learner,
         kind="booking.released",
         title="Seat released",
         body=f"Payment for “{booking.session.title}” did not arrive in time, so the seat was released.",
         data={"session_id": booking.session_id, "booking_id": booking.pk},
-    )
-    signals.send_on_commit(
-        signals.booking_cancelled,
-        booking_id=booking.pk,
-        session_id=booking.session_id,
-        learner_id=booking.learner_id,
     )
     return booking
