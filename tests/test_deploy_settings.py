@@ -1,0 +1,63 @@
+"""The production profile: `check --deploy` is clean, DEBUG-only pages are gone, secrets required."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "PEERLEARN_UI_KIT", "DJANGO_SETTINGS_MODULE", "RAZORPAY_KEY_ID"}
+    }
+    return subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), *args],
+        cwd=REPO,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x" * 20 + "-production-like-secret-key-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "peerlearn.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://peerlearn.example.com",
+    "DJANGO_SETTINGS_MODULE": "peerlearn.settings",
+}
+
+
+@pytest.mark.slow
+def test_check_deploy_is_clean_with_production_variables(tmp_path):
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        PEERLEARN_DATA_DIR=str(tmp_path),
+        **PRODUCTION,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_refuses_to_start(tmp_path):
+    env = {**PRODUCTION, "SECRET_KEY": "", "PEERLEARN_DATA_DIR": str(tmp_path)}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_ui_kit_page_is_development_only(client, settings):
+    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "UI_KIT_ENABLED": False}
+    assert client.get("/ui-kit/").status_code == 404
+    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "UI_KIT_ENABLED": True}
+    assert client.get("/ui-kit/").status_code == 200
