@@ -64,3 +64,17 @@ def test_badges_has_contract_keys_for_mentor(as_user, mentor):
         "notifications",
         "earnings",
     }
+
+
+def test_read_all_of_some_kinds_only(as_user, mentor):
+    notify(user=mentor, kind="payout.processed", title="Paid out")
+    notify(user=mentor, kind="earnings.accrued", title="Earned")
+    notify(user=mentor, kind="booking.created", title="Booked")
+    client = as_user(mentor)
+    response = client.post(
+        "/api/notifications/read_all/", {"kinds": ["payout.", "earnings."]}, format="json"
+    )
+    assert response.json() == {"marked": 2}
+    assert client.get("/api/badges/").json()["notifications"] == 1
+    bad = client.post("/api/notifications/read_all/", {"kinds": ["DROP TABLE"]}, format="json")
+    assert bad.status_code == 400 and "kinds" in bad.json()

@@ -2,6 +2,7 @@
 
 from django.contrib.auth import get_user_model, password_validation
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .exceptions import Conflict
@@ -100,8 +101,16 @@ def mark_notification_read(*, user, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def mark_all_notifications_read(*, user) -> int:
-    changed = Notification.objects.filter(user=user, read=False).update(read=True)
+def mark_all_notifications_read(*, user, kind_prefixes: list[str] | None = None) -> int:
+    """Mark the user's unread notifications read; ``kind_prefixes`` narrows it to some kinds
+    (e.g. ``["payout.", "earnings."]`` when the Earnings tab is opened)."""
+    unread = Notification.objects.filter(user=user, read=False)
+    if kind_prefixes:
+        matches = Q()
+        for prefix in kind_prefixes:
+            matches |= Q(kind__startswith=prefix)
+        unread = unread.filter(matches)
+    changed = unread.update(read=True)
     if changed:
         push_badges(user_id=user.pk)
     return changed

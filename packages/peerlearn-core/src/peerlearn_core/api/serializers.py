@@ -68,3 +68,12 @@ class BadgesSerializer(serializers.Serializer):
     requests = serializers.IntegerField()
     notifications = serializers.IntegerField()
     earnings = serializers.IntegerField()
+
+
+class ReadAllSerializer(serializers.Serializer):
+    kinds = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z_]+\.?[a-z_.]*$", max_length=64),
+        required=False,
+        max_length=10,
+        help_text="Only notifications whose kind starts with one of these (e.g. 'payout.').",
+    )

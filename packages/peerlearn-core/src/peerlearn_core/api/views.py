@@ -10,6 +10,7 @@ from .serializers import (
     BadgesSerializer,
     MeSerializer,
     NotificationSerializer,
+    ReadAllSerializer,
     RegisterSerializer,
     UserSerializer,
 )
@@ -82,11 +83,16 @@ class NotificationReadAllView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=None,
+        request=ReadAllSerializer,
         responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}},
     )
     def post(self, request):
-        return Response({"marked": services.mark_all_notifications_read(user=request.user)})
+        serializer = ReadAllSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        marked = services.mark_all_notifications_read(
+            user=request.user, kind_prefixes=serializer.validated_data.get("kinds")
+        )
+        return Response({"marked": marked})
 
 
 class BadgesView(APIView):
