@@ -178,6 +178,7 @@ def main() -> int:
     watchdog.daemon = True
     watchdog.start()
     started = time.monotonic()
+    print("  load at start " + "/".join(f"{x:.1f}" for x in os.getloadavg()), flush=True)
     try:
         backend = db.configure()
         sys.path.insert(0, str(REPO / "site"))
@@ -302,7 +303,8 @@ def bench(args, backend: str, started: float) -> int:
     print()
     print(
         f"{LEARNERS} threads racing for {SEATS} seats, R={args.rounds} rounds, {backend}, "
-        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+        f"load {'/'.join(f'{x:.1f}' for x in os.getloadavg())}"
     )
     head = f"{'run':<26}{'attempts':>9}{'ok':>6}{'409':>6}{'err':>5}{'attempts/s':>12}"
     head += f"{'ok/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}"

@@ -204,6 +204,7 @@ class Round:
         self.post_seconds = math.nan
         self.status = 0
         self.latencies: list[float] = []
+        self.by_server: dict[int, list[float]] = {}
         self.got: set[int] = set()
         self.done = asyncio.Event()
 
@@ -211,7 +212,8 @@ class Round:
 class Fleet:
     """N client sockets with one reader task each, timestamping every frame on arrival."""
 
-    def __init__(self):
+    def __init__(self, servers: int = 1):
+        self.servers = servers  # socket i talks to server i % servers
         self.sockets: list = []
         self.tasks: list[asyncio.Task] = []
         self.current: Round | None = None
@@ -248,6 +250,7 @@ class Fleet:
                 else:
                     rnd.got.add(idx)
                     rnd.latencies.append(arrived - rnd.t0)
+                    rnd.by_server.setdefault(idx % self.servers, []).append(arrived - rnd.t0)
                     if len(rnd.got) == rnd.n:
                         rnd.done.set()
         except websockets.ConnectionClosed:
@@ -309,6 +312,11 @@ def summarize(name: str, measured: list[Round], n: int, fleet: Fleet) -> dict:
         "max": max(latencies) if latencies else math.nan,
         "post_p50": percentile(posts, 50),
         "post_max": max(posts) if posts else math.nan,
+        "by_server": {
+            server: (percentile(values, 50), percentile(values, 99), len(values))
+            for server in range(fleet.servers)
+            for values in [[x for rnd in measured for x in rnd.by_server.get(server, [])]]
+        },
         "unexpected": fleet.unexpected,
         "duplicates": fleet.duplicates,
     }
@@ -437,7 +445,7 @@ class Bench:
         return session_id, mentor, tokens
 
     async def measure_daphne(self, ports: list[int], session_id, mentor, tokens) -> dict:
-        fleet = Fleet()
+        fleet = Fleet(servers=len(ports))
         targets = [
             (
                 f"ws://127.0.0.1:{ports[i % len(ports)]}/ws/sessions/{session_id}/",
@@ -492,6 +500,7 @@ class Bench:
     async def run(self) -> int:
         args = self.args
         self.started = time.monotonic()
+        self.load_at_start = "/".join(f"{x:.1f}" for x in os.getloadavg())
         self.redis.flushdb()
         self.manage("migrate", "--noinput", "-v0")
         self.log("migrated a fresh SQLite database")
@@ -511,6 +520,11 @@ class Bench:
     def report(self, results: list[dict]) -> int:
         args, base = self.args, results[0]
         print()
+        load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load {load} at end "
+            f"(at start {self.load_at_start})"
+        )
         print(
             f"Fan-out of one push to N={args.learners} sockets, K={args.rounds} rounds "
             f"(+{args.warmup} warm-up), latency from just before the POST to each socket (ms)"
@@ -528,6 +542,15 @@ class Bench:
                 f"{ms(r['post_p50']):>10}{ms(r['post_max']):>10}"
                 f"{r['p50'] / base['p50']:>8.2f}{r['p99'] / base['p99']:>8.2f}"
             )
+            if len(r["by_server"]) > 1:
+                print(
+                    "  by process: "
+                    + ", ".join(
+                        f"{'AB'[i]} ({n} deliveries) p50 {ms(p50)} p99 {ms(p99)}"
+                        for i, (p50, p99, n) in r["by_server"].items()
+                    )
+                    + " (POSTs go to A)"
+                )
             if r["unexpected"] or r["duplicates"]:
                 print(
                     f"  {r['name']}: {r['unexpected']} unexpected, {r['duplicates']} duplicate frames"

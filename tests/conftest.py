@@ -4,7 +4,6 @@ Under CI=true a missing service or browser fails the run; elsewhere it skips wit
 """
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,18 +17,6 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--use-fake-ui-for-media-stream",
-    "--use-fake-device-for-media-stream",
-]
 
 
 def require(ok: bool, reason: str) -> None:
@@ -172,20 +159,6 @@ def site_server(tmp_path_factory, redis_url, razorpay_sandbox):
     server.stop()
 
 
-# --- Playwright (pytest-playwright) ---------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    require(Path(CHROMIUM).exists(), f"Debian chromium is not installed at {CHROMIUM}")
-    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
-
-
-@pytest.fixture(scope="session")
-def browser_context_args():
-    return {"viewport": {"width": 1280, "height": 900}, "locale": "en-IN"}
-
-
 @pytest.fixture
 def screenshot():
     """``screenshot(page, name)`` saves a full-page PNG under artifacts/screenshots/."""
@@ -202,11 +175,3 @@ def screenshot():
 
 def unique_email(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}@example.test"
-
-
-@pytest.fixture(scope="session")
-def chromium_available():
-    require(
-        Path(CHROMIUM).exists() or shutil.which("chromium") is not None,
-        "Debian chromium is not installed",
-    )

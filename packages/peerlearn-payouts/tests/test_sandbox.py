@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -28,7 +27,6 @@ KEY_ID = "rzp_test_sandboxKey01"
 KEY_SECRET = "sandbox_key_secret"
 WEBHOOK_SECRET = "sandbox_webhook_secret"
 ACCOUNT = "7878780080316316"
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -708,30 +706,16 @@ def test_checkout_failure_posts_error_fields(sandbox, client, receiver):
 
 
 @pytest.mark.browser
-def test_checkout_page_in_chromium_posts_to_callback(sandbox, client, receiver):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian chromium is not installed at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def test_checkout_page_in_chromium_posts_to_callback(sandbox, client, receiver, page):
     order = client.order.create({"amount": 120000, "currency": "INR"})
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-quic"],
-        )
-        try:
-            page = browser.new_page()
-            page.goto(
-                f"{sandbox.url}/checkout?order_id={order['id']}&key_id={KEY_ID}"
-                f"&callback_url={receiver.url}&name=PeerLearn&description=Session"
-            )
-            pay = page.get_by_test_id("sandbox-pay")
-            assert pay.inner_text() == "Pay ₹1,200"
-            with page.expect_response(lambda r: r.url == receiver.url):
-                pay.click()
-        finally:
-            browser.close()
+    page.goto(
+        f"{sandbox.url}/checkout?order_id={order['id']}&key_id={KEY_ID}"
+        f"&callback_url={receiver.url}&name=PeerLearn&description=Session"
+    )
+    pay = page.get_by_test_id("sandbox-pay")
+    assert pay.inner_text() == "Pay ₹1,200"
+    with page.expect_response(lambda r: r.url == receiver.url):
+        pay.click()
     [callback] = [
         r
         for r in receiver.requests

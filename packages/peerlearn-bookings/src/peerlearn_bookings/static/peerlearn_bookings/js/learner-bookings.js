@@ -5,6 +5,7 @@
 // pushes changes; every (re)connect re-reads the list, so a page opened late shows the same
 // state as one that watched every push.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+import { SPINNER, formatDateTime, formatDuration as duration } from "../../peerlearn_core/js/format.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-learner-bookings]");
@@ -14,22 +15,7 @@ const OPEN = new Set(["scheduled", "live"]);
 
 // --- formatting ------------------------------------------------------------------------------
 
-function when(iso) {
-  return new Date(iso).toLocaleString(undefined, {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
-
-function duration(minutes) {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (!h) return `${m} min`;
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
+const when = (iso) => formatDateTime(iso, { year: false });
 
 const STATUS_PILL = {
   scheduled: ["Scheduled", "bg-indigo-50 text-indigo-700 ring-indigo-200"],
@@ -54,8 +40,6 @@ const ICON = {
   video:
     '<svg class="h-4 w-4 shrink-0" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><rect x="2.5" y="6" width="13" height="12" rx="2"/><path d="M15.5 10.5l6-3.5v10l-6-3.5"/></svg>',
 };
-
-const SPINNER = '<span class="pl-spinner" aria-hidden="true"></span>';
 
 function pill(label, tone, testid, extra = "") {
   return `<span class="inline-flex items-center gap-1.5 whitespace-nowrap rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${tone}" data-testid="${testid}" ${extra}>${label}</span>`;

@@ -2,6 +2,14 @@
 // (a kit steps form) and the learner's own requests. Everything is read from the JSON API; the
 // server is the source of truth and this script only re-reads it when something changed.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+import {
+  SPINNER,
+  formatDateTime,
+  formatDuration as duration,
+  formatPrice as price,
+  localInputToIso as isoWithOffset,
+} from "../../peerlearn_core/js/format.js";
+import { futureTimeError } from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-learner-browse]");
@@ -9,38 +17,7 @@ if (root) main(root);
 
 // --- formatting ----------------------------------------------------------------------------
 
-function price(value) {
-  return Number(value) > 0 ? kit.formatMoney(value) : "Free";
-}
-
-function when(iso) {
-  return new Date(iso).toLocaleString(undefined, {
-    weekday: "short",
-    day: "numeric",
-    month: "short",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-}
-
-function duration(minutes) {
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  if (!h) return `${m} min`;
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
-
-/** "2026-11-27T18:30" (datetime-local, the browser's zone) -> "2026-11-27T18:30:00+05:30". */
-function isoWithOffset(value) {
-  const d = new Date(value);
-  const pad = (n) => String(Math.abs(Math.trunc(n))).padStart(2, "0");
-  const offset = -d.getTimezoneOffset();
-  const sign = offset >= 0 ? "+" : "-";
-  return (
-    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
-    `T${pad(d.getHours())}:${pad(d.getMinutes())}:00${sign}${pad(offset / 60)}:${pad(offset % 60)}`
-  );
-}
+const when = (iso) => formatDateTime(iso, { year: false });
 
 const ICON = {
   calendar:
@@ -52,8 +29,6 @@ const ICON = {
   check:
     '<svg class="h-4 w-4" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true"><path d="M5 13l4 4L19 7"/></svg>',
 };
-
-const SPINNER = '<span class="pl-spinner" aria-hidden="true"></span>';
 
 function main(root) {
   const list = root.querySelector("[data-browse-list]");
@@ -320,11 +295,9 @@ function main(root) {
     const inputs = Array.from(pane.querySelectorAll('input[type="datetime-local"]'));
     const filled = inputs.filter((input) => input.value);
     if (!filled.length) return { field: inputs[0], message: "Add at least one preferred time." };
-    const now = Date.now();
     for (const input of filled) {
-      const at = new Date(input.value).getTime();
-      if (Number.isNaN(at)) return { field: input, message: "Enter a valid date and time." };
-      if (at <= now) return { field: input, message: "Pick a time in the future." };
+      const message = futureTimeError(input.value);
+      if (message) return { field: input, message };
     }
     return null;
   });

@@ -6,14 +6,22 @@
 // The shell's notifications socket dispatches peerlearn:notification; a "request.created" one
 // reloads this list.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
-import { clearFieldError, showFieldError } from "../../peerlearn_core/js/kit/steps.js";
+import {
+  endBusy,
+  formatDateTime as formatWhen,
+  initials,
+  localInputToIso,
+  localTimeZone,
+  startBusy,
+  toLocalInput,
+} from "../../peerlearn_core/js/format.js";
+import { sessionPriceValidator, sessionStartValidator, showServerErrors } from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-mentor-requests]");
 if (root) init();
 
 function init() {
-  const YEAR_MS = 366 * 24 * 3600 * 1000;
   root.querySelectorAll(".pl-modal, .pl-slide-over").forEach((el) => document.body.appendChild(el));
 
   const $ = (selector, scope = document) => scope.querySelector(selector);
@@ -22,17 +30,6 @@ function init() {
   let loaded = false;
 
   // ------------------------------------------------------------------ helpers
-
-  const pad = (n) => String(n).padStart(2, "0");
-
-  function formatWhen(iso, { weekday = true } = {}) {
-    if (!iso) return "";
-    const date = new Date(iso);
-    const options = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
-    if (weekday) options.weekday = "short";
-    if (date.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
-    return date.toLocaleString(undefined, options);
-  }
 
   const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
   function formatAgo(iso) {
@@ -45,71 +42,8 @@ function init() {
     return formatWhen(iso, { weekday: false });
   }
 
-  function toLocalInput(iso) {
-    const d = new Date(iso);
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }
-
-  function localInputToIso(value) {
-    const d = new Date(value);
-    const offset = -d.getTimezoneOffset();
-    const sign = offset >= 0 ? "+" : "-";
-    const abs = Math.abs(offset);
-    return (
-      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
-      `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
-      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-    );
-  }
-
-  function initials(name) {
-    const parts = String(name || "?").trim().split(/\s+/).filter(Boolean);
-    return ((parts[0]?.[0] || "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
-  }
-
-  function startBusy(button, label) {
-    if (!button || button.dataset.busy === "true") return false;
-    button.dataset.busy = "true";
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    if (label) {
-      button.dataset.idleHtml = button.innerHTML;
-      button.innerHTML = `<span class="pl-spinner" aria-hidden="true"></span><span>${escapeHtml(label)}</span>`;
-    }
-    return true;
-  }
-
-  function endBusy(button) {
-    if (!button) return;
-    if (button.dataset.idleHtml !== undefined) {
-      button.innerHTML = button.dataset.idleHtml;
-      delete button.dataset.idleHtml;
-    }
-    delete button.dataset.busy;
-    button.disabled = false;
-    button.removeAttribute("aria-busy");
-  }
-
-  kit.registerValidator("pl-request-future", (pane, field) => {
-    const input = (field && field.matches("input") && field) || pane.querySelector('input[type="datetime-local"]');
-    if (!input || !input.value) return null;
-    const when = new Date(input.value).getTime();
-    if (Number.isNaN(when)) return { field: input, message: "Enter a valid date and time." };
-    if (when <= Date.now()) return { field: input, message: "Pick a time in the future." };
-    if (when > Date.now() + YEAR_MS) return { field: input, message: "Sessions can be scheduled up to a year ahead." };
-    return null;
-  });
-
-  kit.registerValidator("pl-request-price", (pane, field) => {
-    const input = field || pane.querySelector('[name="price"]');
-    if (!input) return null;
-    const value = String(input.value).trim();
-    if (!/^\d+(\.\d{1,2})?$/.test(value)) {
-      return { field: input, message: "Enter rupees with at most 2 decimals, e.g. 499 or 499.50." };
-    }
-    if (Number(value) > 1000000) return { field: input, message: "That price is too high (max ₹10,00,000)." };
-    return null;
-  });
+  kit.registerValidator("pl-request-future", sessionStartValidator);
+  kit.registerValidator("pl-request-price", sessionPriceValidator);
 
   // ------------------------------------------------------------------ cards
 
@@ -249,25 +183,6 @@ function init() {
     return render();
   }
 
-  /** Show DRF field errors on the matching inputs (the kit shakes them) and an error toast. */
-  async function showServerErrors(error, fields, steps) {
-    const data = error && error.data && typeof error.data === "object" ? error.data : null;
-    let first = null;
-    if (data) {
-      const entries = Object.entries(data).filter(([key]) => fields[key]);
-      if (entries.length && steps) {
-        const paneIndex = Math.min(...entries.map(([key]) => steps.panes.findIndex((p) => p.contains(fields[key]))));
-        if (paneIndex >= 0 && paneIndex !== steps.index) await steps.goTo(paneIndex);
-      }
-      for (const [key, value] of entries) {
-        const message = Array.isArray(value) ? String(value[0]) : String(value);
-        showFieldError(fields[key], message);
-        if (!first) first = message;
-      }
-    }
-    kit.toast(first || error.message || "Something went wrong.", { kind: "error" });
-  }
-
   // ------------------------------------------------------------------ accept (modal + steps)
 
   const acceptModal = document.getElementById("accept-request-modal");
@@ -284,14 +199,10 @@ function init() {
   const acceptSubmit = acceptForm.querySelector('[type="submit"]');
   let acceptingId = null;
 
-  try {
-    const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    acceptModal.querySelectorAll("[data-local-tz]").forEach((el) => {
-      el.textContent = tz ? ` (${tz})` : "";
-    });
-  } catch {
-    /* no time zone name: leave the hint short */
-  }
+  const tzName = localTimeZone();
+  acceptModal.querySelectorAll("[data-local-tz]").forEach((el) => {
+    el.textContent = tzName ? ` (${tzName})` : "";
+  });
 
   function markChips() {
     const value = acceptFields.starts_at.value;
@@ -332,7 +243,7 @@ function init() {
     const chip = event.target.closest("[data-ar-chip]");
     if (!chip || chip.disabled) return;
     acceptFields.starts_at.value = chip.dataset.value;
-    clearFieldError(acceptFields.starts_at);
+    kit.clearFieldError(acceptFields.starts_at);
     markChips();
   });
   acceptFields.starts_at.addEventListener("input", markChips);
@@ -366,7 +277,7 @@ function init() {
         kit.closeModal(acceptModal);
         load({ quiet: true });
       } else {
-        await showServerErrors(error, acceptFields, acceptSteps);
+        await showServerErrors(kit, error, acceptFields, acceptSteps);
       }
     } finally {
       endBusy(acceptSubmit);
@@ -387,7 +298,7 @@ function init() {
     if (declineSubmit.dataset.busy === "true") return;
     decliningId = id;
     declineReason.value = "";
-    clearFieldError(declineReason);
+    kit.clearFieldError(declineReason);
     declineModal.querySelector("[data-dr-topic]").textContent = `“${r.topic}” from ${r.learner?.name || "a learner"}`;
     kit.openModal(declineModal);
   }
@@ -411,7 +322,7 @@ function init() {
         kit.closeModal(declineModal);
         load({ quiet: true });
       } else {
-        await showServerErrors(error, { reason: declineReason }, null);
+        await showServerErrors(kit, error, { reason: declineReason }, null);
       }
     } finally {
       endBusy(declineSubmit);

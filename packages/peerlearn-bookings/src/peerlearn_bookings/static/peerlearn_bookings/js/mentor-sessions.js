@@ -5,7 +5,18 @@
 // (/ws/sessions/{id}/) only pushes changes. UI behaviour (tabs, steps, modals, slide-over, expand,
 // flip, toasts, animations) is the UI kit's, reached through window.PeerLearn (kitReady()).
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
-import { clearFieldError, showFieldError } from "../../peerlearn_core/js/kit/steps.js";
+import {
+  endBusy,
+  formatDateTime as formatWhen,
+  formatDuration,
+  formatPrice,
+  initials,
+  localInputToIso,
+  localTimeZone,
+  startBusy,
+  toLocalInput,
+} from "../../peerlearn_core/js/format.js";
+import { sessionPriceValidator, sessionStartValidator, showServerErrors } from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-mentor-sessions]");
@@ -13,7 +24,6 @@ if (root) init();
 
 function init() {
   const OPEN = new Set(["scheduled", "live"]);
-  const YEAR_MS = 366 * 24 * 3600 * 1000;
   const READY_LABEL = "I'm Ready";
   const CANCEL_READY_LABEL = "Cancel Ready";
 
@@ -34,57 +44,11 @@ function init() {
 
   // ------------------------------------------------------------------ formatting helpers
 
-  const pad = (n) => String(n).padStart(2, "0");
-
-  function formatWhen(iso, { weekday = true } = {}) {
-    if (!iso) return "";
-    const date = new Date(iso);
-    const options = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
-    if (weekday) options.weekday = "short";
-    if (date.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
-    return date.toLocaleString(undefined, options);
-  }
-
   function formatDate(iso) {
     const date = new Date(iso);
     const options = { day: "numeric", month: "short" };
     if (date.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
     return date.toLocaleDateString(undefined, options);
-  }
-
-  function formatDuration(minutes) {
-    const m = Number(minutes) || 0;
-    if (m < 60) return `${m} min`;
-    const h = Math.floor(m / 60);
-    return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
-  }
-
-  function formatPrice(price) {
-    return Number(price) > 0 ? kit.formatMoney(price) : "Free";
-  }
-
-  /** ISO string → the value a datetime-local input takes, in the browser's time zone. */
-  function toLocalInput(iso) {
-    const d = new Date(iso);
-    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }
-
-  /** A datetime-local value → ISO 8601 with the browser's offset, e.g. 2025-03-14T18:00:00+05:30. */
-  function localInputToIso(value) {
-    const d = new Date(value);
-    const offset = -d.getTimezoneOffset();
-    const sign = offset >= 0 ? "+" : "-";
-    const abs = Math.abs(offset);
-    return (
-      `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}` +
-      `T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}` +
-      `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
-    );
-  }
-
-  function initials(name) {
-    const parts = String(name || "?").trim().split(/\s+/).filter(Boolean);
-    return ((parts[0]?.[0] || "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
   }
 
   const STATUS_PILL = {
@@ -102,55 +66,10 @@ function init() {
     failed: ["Failed", "bg-rose-50 text-rose-700 ring-rose-200"],
   };
 
-  // ------------------------------------------------------------------ busy buttons
-
-  /** Mark `button` busy (disabled, spinner + label). Returns false when it already is. */
-  function startBusy(button, label) {
-    if (!button || button.dataset.busy === "true") return false;
-    button.dataset.busy = "true";
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    if (label) {
-      button.dataset.idleHtml = button.innerHTML;
-      button.innerHTML = `<span class="pl-spinner" aria-hidden="true"></span><span>${escapeHtml(label)}</span>`;
-    }
-    return true;
-  }
-
-  function endBusy(button) {
-    if (!button) return;
-    if (button.dataset.idleHtml !== undefined) {
-      button.innerHTML = button.dataset.idleHtml;
-      delete button.dataset.idleHtml;
-    }
-    delete button.dataset.busy;
-    button.disabled = false;
-    button.removeAttribute("aria-busy");
-  }
-
   // ------------------------------------------------------------------ validators (kit steps)
 
-  kit.registerValidator("pl-mentor-future", (pane, field) => {
-    const input = (field && field.matches("input") && field) || pane.querySelector('input[type="datetime-local"]');
-    if (!input || !input.value) return null; // "required" is the browser's job
-    if (input.dataset.initial && input.value === input.dataset.initial) return null; // unchanged (edit)
-    const when = new Date(input.value).getTime();
-    if (Number.isNaN(when)) return { field: input, message: "Enter a valid date and time." };
-    if (when <= Date.now()) return { field: input, message: "Pick a time in the future." };
-    if (when > Date.now() + YEAR_MS) return { field: input, message: "Sessions can be scheduled up to a year ahead." };
-    return null;
-  });
-
-  kit.registerValidator("pl-mentor-price", (pane, field) => {
-    const input = field || pane.querySelector('[name="price"]');
-    if (!input || input.disabled) return null;
-    const value = String(input.value).trim();
-    if (!/^\d+(\.\d{1,2})?$/.test(value)) {
-      return { field: input, message: "Enter rupees with at most 2 decimals, e.g. 499 or 499.50." };
-    }
-    if (Number(value) > 1000000) return { field: input, message: "That price is too high (max ₹10,00,000)." };
-    return null;
-  });
+  kit.registerValidator("pl-mentor-future", sessionStartValidator);
+  kit.registerValidator("pl-mentor-price", sessionPriceValidator);
 
   // ------------------------------------------------------------------ cards
 
@@ -524,28 +443,6 @@ function init() {
     }
   });
 
-  // ------------------------------------------------------------------ server errors on fields
-
-  /** Show DRF field errors on the matching inputs (shake). Returns the first message shown. */
-  async function showServerErrors(error, fields, steps) {
-    const data = error && error.data && typeof error.data === "object" ? error.data : null;
-    let first = null;
-    if (data) {
-      const entries = Object.entries(data).filter(([key]) => fields[key]);
-      if (entries.length && steps) {
-        const paneIndex = Math.min(...entries.map(([key]) => steps.panes.findIndex((p) => p.contains(fields[key]))));
-        if (paneIndex >= 0 && paneIndex !== steps.index) await steps.goTo(paneIndex);
-      }
-      for (const [key, value] of entries) {
-        const message = Array.isArray(value) ? String(value[0]) : String(value);
-        showFieldError(fields[key], message);
-        if (!first) first = message;
-      }
-    }
-    kit.toast(first || error.message || "Something went wrong.", { kind: "error" });
-    return first;
-  }
-
   // ------------------------------------------------------------------ create session (modal + steps)
 
   const createModal = document.getElementById("create-session-modal");
@@ -560,13 +457,7 @@ function init() {
     price: createForm.querySelector("#cs-price"),
   };
   const createSubmit = createForm.querySelector('[type="submit"]');
-  const tzName = (() => {
-    try {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone || "";
-    } catch {
-      return "";
-    }
-  })();
+  const tzName = localTimeZone();
   createModal.querySelectorAll("[data-local-tz]").forEach((el) => {
     el.textContent = tzName ? ` (${tzName})` : "";
   });
@@ -603,7 +494,7 @@ function init() {
       added.forEach((card) => kit.animate(card, "pl-slide-down"));
       cardEl(created.id)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (error) {
-      await showServerErrors(error, createFields, createSteps);
+      await showServerErrors(kit, error, createFields, createSteps);
     } finally {
       endBusy(createSubmit);
     }
@@ -637,7 +528,7 @@ function init() {
       price: String(Number(s.price)),
     };
     Object.entries(editFields).forEach(([key, input]) => {
-      clearFieldError(input);
+      kit.clearFieldError(input);
       input.value = initial[key];
       input.dataset.initial = initial[key];
     });
@@ -654,7 +545,7 @@ function init() {
   }
 
   editForm.addEventListener("input", (event) => {
-    if (event.target.getAttribute?.("aria-invalid") === "true") clearFieldError(event.target);
+    if (event.target.getAttribute?.("aria-invalid") === "true") kit.clearFieldError(event.target);
   });
 
   editForm.addEventListener("submit", async (event) => {
@@ -686,7 +577,7 @@ function init() {
       kit.toast("Session updated — booked learners were notified", { kind: "success" });
       kit.closeModal(editModal);
     } catch (error) {
-      await showServerErrors(error, editFields, null);
+      await showServerErrors(kit, error, editFields, null);
     } finally {
       endBusy(editSubmit);
     }
@@ -705,7 +596,7 @@ function init() {
     if (!s) return;
     cancellingId = id;
     cancelReason.value = "";
-    clearFieldError(cancelReason);
+    kit.clearFieldError(cancelReason);
     cancelForm.querySelector("[data-cancel-session-title]").textContent = `“${s.title}” · ${formatWhen(s.starts_at)} · ${s.booked_count} booked`;
     kit.openModal(cancelModal);
   }
@@ -724,7 +615,7 @@ function init() {
       kit.toast("Session cancelled — booked learners were notified", { kind: "success" });
       kit.closeModal(cancelModal);
     } catch (error) {
-      await showServerErrors(error, { reason: cancelReason }, null);
+      await showServerErrors(kit, error, { reason: cancelReason }, null);
     } finally {
       endBusy(cancelSubmit);
     }

@@ -3,6 +3,7 @@
 // history, kept live by the shell's `peerlearn:notification` events (payout.* / earnings.*).
 // UI behaviour comes from the kit (window.PeerLearn): countUp, openModal, steps, toast, animate.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+import { formatDateTime } from "../../peerlearn_core/js/format.js";
 
 const root = document.querySelector("[data-earnings]");
 const modal = document.getElementById("withdraw-modal");
@@ -96,9 +97,7 @@ function formatDate(iso) {
   const when = new Date(iso);
   if (Number.isNaN(when.getTime())) return { short: "", full: "" };
   return {
-    short: when.toLocaleString(undefined, {
-      day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
-    }),
+    short: formatDateTime(iso, { weekday: false, year: "always" }),
     full: when.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" }),
   };
 }

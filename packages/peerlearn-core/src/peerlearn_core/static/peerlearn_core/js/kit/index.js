@@ -75,6 +75,8 @@ const PeerLearn = {
   openSocket,
   registerValidator,
   validatePane,
+  showFieldError,
+  clearFieldError,
   initSteps,
   initTabs,
   initExpand,
