@@ -110,6 +110,8 @@ def test_pay_then_withdraw(
     razorpay_sandbox.advance(remote["id"], "processed")
     expect(status).to_have_attribute("data-status", "processed", timeout=8000)
     toast(m, "Withdrawal processed")
+    # Looking at the Earnings tab is seeing the news: its badge clears.
+    expect(m.get_by_test_id("badge-earnings")).to_be_hidden(timeout=6000)
     screenshot(m, "earnings-1280")
     m.set_viewport_size({"width": 390, "height": 844})
     m.wait_for_timeout(300)

@@ -574,9 +574,29 @@ function start(kit) {
 
   // ---------------------------------------------------------------- live updates
 
+  // The Earnings badge counts money news not yet seen: looking at the tab is seeing it.
+  let markingSeen = false;
+  async function markEarningsSeen() {
+    const badge = document.querySelector('[data-badge="earnings"]');
+    if (markingSeen || !badge || badge.hidden) return;
+    markingSeen = true;
+    try {
+      await kit.api("/api/notifications/read_all/", {
+        method: "POST", body: { kinds: ["payout.", "earnings."] }, quiet: true,
+      });
+    } catch {
+      /* the badge simply stays; nothing else depends on it */
+    } finally {
+      markingSeen = false;
+    }
+  }
+
   document.addEventListener("peerlearn:notification", (event) => {
     const kind = String(event.detail?.kind || "");
-    if (kind.startsWith("payout.") || kind.startsWith("earnings.")) refreshAll();
+    if (kind.startsWith("payout.") || kind.startsWith("earnings.")) {
+      refreshAll();
+      if (tabVisible()) setTimeout(markEarningsSeen, 1500);
+    }
   });
 
   // Showing the tab: count up a balance loaded while hidden, and catch up on anything missed.
@@ -584,6 +604,7 @@ function start(kit) {
     if (event.target !== tabsRoot || event.detail?.tab !== "earnings") return;
     if (state.balance && !state.balanceShown) showBalance();
     refreshAll();
+    markEarningsSeen();
   });
 
   // A phone waking up or a tab brought back to the front may have missed pushes.
