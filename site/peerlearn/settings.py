@@ -162,6 +162,9 @@ REST_FRAMEWORK = {
         "money": os.environ.get("THROTTLE_MONEY", "30/min"),
     },
     "EXCEPTION_HANDLER": "peerlearn_core.api.exceptions.exception_handler",
+    # Proxies in front of Daphne whose X-Forwarded-For may be trusted; 0 means use the socket
+    # address, so a client cannot dodge the throttles with a forged header.
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SIMPLE_JWT = {
@@ -233,6 +236,7 @@ LOGGING = {
 
 # --- PeerLearn apps --------------------------------------------------------------------------
 PEERLEARN_CORE = {
+    "AUTH_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH", "20/min"),
     "STYLESHEETS": ["css/dist/styles.css"],
     "UI_KIT_ENABLED": env_bool("PEERLEARN_UI_KIT", DEBUG),
     "SITE_NAME": "PeerLearn",

@@ -225,3 +225,42 @@ def test_auth_endpoints_are_throttled(api_client, settings):
     )
     assert good.status_code == 429
     assert Notification.objects.count() == 0
+
+
+def test_forged_forwarded_for_does_not_dodge_the_throttle(api_client, settings):
+    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_THROTTLE_RATE": "3/min"}
+    statuses = [
+        api_client.post(
+            "/api/auth/token/",
+            {"email": "x@example.test", "password": "nope-123"},
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{i}",
+        ).status_code
+        for i in range(5)
+    ]
+    assert statuses[3:] == [429, 429]
+
+
+def test_throttle_auth_environment_variable_sets_the_rate():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from peerlearn_core.app_settings import core_settings;"
+        " print(core_settings.AUTH_THROTTLE_RATE)"
+    )
+    env = {
+        **os.environ,
+        "THROTTLE_AUTH": "7/min",
+        "DJANGO_SETTINGS_MODULE": "peerlearn.settings",
+        "DEBUG": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == "7/min"

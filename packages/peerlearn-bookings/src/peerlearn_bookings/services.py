@@ -10,7 +10,7 @@ from django.utils import timezone
 from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
 from peerlearn_core.models import Role
 from peerlearn_core.realtime import broadcast, broadcast_lazy, session_group
-from peerlearn_core.services import notify, push_badges
+from peerlearn_core.services import notify, notify_many, push_badges
 
 from . import selectors, signals
 from .models import (
@@ -81,8 +81,13 @@ def _push_counts(session_id: int, message_type: str, fields: dict, counts: tuple
 
 def _notify_learners(session: LiveSession, *, kind: str, title: str, body: str) -> None:
     User = get_user_model()
-    for learner in User.objects.filter(pk__in=selectors.active_learner_ids(session.pk)):
-        notify(user=learner, kind=kind, title=title, body=body, data={"session_id": session.pk})
+    notify_many(
+        users=User.objects.filter(pk__in=selectors.active_learner_ids(session.pk)),
+        kind=kind,
+        title=title,
+        body=body,
+        data={"session_id": session.pk},
+    )
 
 
 # --- live sessions ---------------------------------------------------------------------------

@@ -91,6 +91,30 @@ def notify(
 
 
 @transaction.atomic
+def notify_many(
+    *, users, kind: str, title: str, body: str = "", data: dict | None = None
+) -> list[Notification]:
+    """``notify`` for many users at once: one INSERT, then the pushes after commit."""
+    now = timezone.now()
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                user=user, kind=kind, title=title, body=body, data=data or {}, created_at=now
+            )
+            for user in users
+        ]
+    )
+    for notification in notifications:
+        broadcast(
+            notifications_group(notification.user_id),
+            "notification",
+            notification_payload(notification),
+        )
+        push_badges(user_id=notification.user_id)
+    return notifications
+
+
+@transaction.atomic
 def mark_notification_read(*, user, notification_id: int) -> Notification:
     notification = Notification.objects.select_for_update().get(pk=notification_id, user=user)
     if not notification.read:
