@@ -3,8 +3,6 @@
 from datetime import datetime, timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from peerlearn_bookings import services
@@ -20,6 +18,7 @@ from peerlearn_bookings.testing.factories import (
 )
 from peerlearn_core.models import Notification
 from peerlearn_core.testing.factories import make_learner, make_mentor
+from peerlearn_core.testing.realtime import listen
 
 pytestmark = pytest.mark.django_db
 
@@ -51,25 +50,6 @@ def good_body(**overrides) -> dict:
         "price": "499.00",
         **overrides,
     }
-
-
-def listen(group: str):
-    """Join ``group`` on the in-memory channel layer; returns a function draining its messages."""
-    layer = get_channel_layer()
-    async_to_sync(layer.flush)()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(group, channel)
-
-    def messages() -> list[dict]:
-        # Read the queue without awaiting: each async_to_sync call runs on its own event loop.
-        queue = layer.channels.get(channel)
-        out = []
-        while queue is not None and not queue.empty():
-            _expires, event = queue.get_nowait()
-            out.append(event["message"])
-        return out
-
-    return messages
 
 
 def kinds(user) -> list[str]:
