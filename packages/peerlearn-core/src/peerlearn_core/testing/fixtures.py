@@ -32,7 +32,7 @@ def learner(db):
 
 
 @pytest.fixture
-def as_user(api_client):
+def as_user(db):
     """``as_user(user)`` → an APIClient that sends the user's JWT."""
 
     def build(user):
