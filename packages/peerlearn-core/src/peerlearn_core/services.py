@@ -67,12 +67,12 @@ def update_profile(*, user: User, name: str | None = None, bio: str | None = Non
     return user
 
 
-def push_badges(*, user_id: int) -> None:
-    """Send the user's current badge counts after commit (any app calls this when a count moves)."""
+def push_badges(*, user_id: int, user=None) -> None:
+    """Send the user's current badge counts after commit (any app calls this when a count moves).
+    Pass ``user`` when the caller already holds it, to spare a lookup per push."""
 
     def build():
-        user = User.objects.get(pk=user_id)
-        return badge_counts(user)
+        return badge_counts(user if user is not None else User.objects.get(pk=user_id))
 
     broadcast_lazy(notifications_group(user_id), "badges", build)
 
@@ -86,7 +86,7 @@ def notify(
         user=user, kind=kind, title=title, body=body, data=data or {}, created_at=timezone.now()
     )
     broadcast(notifications_group(user.pk), "notification", notification_payload(notification))
-    push_badges(user_id=user.pk)
+    push_badges(user_id=user.pk, user=user)
     return notification
 
 
@@ -110,7 +110,7 @@ def notify_many(
             "notification",
             notification_payload(notification),
         )
-        push_badges(user_id=notification.user_id)
+        push_badges(user_id=notification.user_id, user=notification.user)
     return notifications
 
 
