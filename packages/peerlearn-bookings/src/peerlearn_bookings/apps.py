@@ -11,9 +11,11 @@ class PeerlearnBookingsConfig(AppConfig):
         from peerlearn_core.dashboard import Tab, registry
         from peerlearn_core.demo import register_seeder
 
+        from .app_settings import check_settings
         from .demo import seed_bookings
         from .selectors import pending_request_count
 
+        check_settings()
         registry.register_badge("requests", pending_request_count)
         register_seeder(seed_bookings, order=10)
 

@@ -70,6 +70,17 @@ class LiveSession(models.Model):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
+    def room_opens_at(self):
+        from .app_settings import bookings_settings
+
+        return self.starts_at - timedelta(minutes=bookings_settings.ROOM_OPENS_MINUTES_BEFORE)
+
+    def room_is_open(self, now=None) -> bool:
+        """The room's window: from a few minutes before the start until the end, while open."""
+        now = now or timezone.now()
+        return self.status in OPEN_STATUSES and self.room_opens_at <= now < self.ends_at
+
+    @property
     def seats_left(self) -> int:
         return max(self.max_participants - self.booked_count, 0)
 

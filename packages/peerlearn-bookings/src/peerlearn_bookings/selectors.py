@@ -92,6 +92,13 @@ def can_join_session_channel(user, session_id: int) -> bool:
     ).exists()
 
 
+def room_member_booking(user, session: LiveSession) -> Booking | None:
+    """The learner's active, not-declined booking of the session: their seat in its room."""
+    return Booking.objects.filter(
+        session=session, learner_id=user.pk, cancelled_at__isnull=True, declined=False
+    ).first()
+
+
 def learner_bookings(learner, *, include_cancelled: bool = False) -> QuerySet[Booking]:
     bookings = Booking.objects.filter(learner=learner)
     if not include_cancelled:

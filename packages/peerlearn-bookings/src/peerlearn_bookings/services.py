@@ -343,6 +343,12 @@ def decline_booking(*, booking_id: int, learner) -> Booking:
             dict(booking_id=booking.pk, learner_id=learner.pk),
             ("confirmed_count",),
         )
+        signals.send_on_commit(
+            signals.booking_declined,
+            booking_id=booking.pk,
+            session_id=booking.session_id,
+            learner_id=learner.pk,
+        )
     return booking
 
 

@@ -13,6 +13,8 @@ session_cancelled = Signal()
 booking_created = Signal()
 # booking_id, session_id, learner_id
 booking_cancelled = Signal()
+# booking_id, session_id, learner_id (the learner declined attendance)
+booking_declined = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:

@@ -24,6 +24,7 @@ class SessionSerializer(serializers.ModelSerializer):
     confirmed_count = serializers.IntegerField(read_only=True, default=0)
     attended_count = serializers.IntegerField(read_only=True, default=0)
     ends_at = serializers.DateTimeField(read_only=True)
+    room_opens_at = serializers.DateTimeField(read_only=True)
     seats_left = serializers.IntegerField(read_only=True)
     room_url = serializers.CharField(read_only=True)
 
@@ -47,6 +48,7 @@ class SessionSerializer(serializers.ModelSerializer):
             "seats_left",
             "mentor_ready",
             "room_url",
+            "room_opens_at",
             "cancel_reason",
         ]
         read_only_fields = fields

@@ -1,0 +1,29 @@
+"""PEERLEARN_BOOKINGS settings with defaults; read through ``bookings_settings`` so overrides apply live."""
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+DEFAULTS = {
+    # The room (and the dashboards' "Join room") opens this many minutes before a session starts
+    # and closes when it ends.
+    "ROOM_OPENS_MINUTES_BEFORE": 10,
+}
+
+
+class BookingsSettings:
+    def __getattr__(self, name: str):
+        if name not in DEFAULTS:
+            raise AttributeError(name)
+        return getattr(settings, "PEERLEARN_BOOKINGS", {}).get(name, DEFAULTS[name])
+
+
+bookings_settings = BookingsSettings()
+
+
+def check_settings() -> None:
+    unknown = set(getattr(settings, "PEERLEARN_BOOKINGS", {})) - set(DEFAULTS)
+    if unknown:
+        raise ImproperlyConfigured(f"Unknown PEERLEARN_BOOKINGS keys: {sorted(unknown)}")
+    minutes = bookings_settings.ROOM_OPENS_MINUTES_BEFORE
+    if not isinstance(minutes, int) or minutes < 0:
+        raise ImproperlyConfigured("PEERLEARN_BOOKINGS['ROOM_OPENS_MINUTES_BEFORE'] must be >= 0.")
