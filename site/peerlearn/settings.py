@@ -1,5 +1,6 @@
 """Settings of the composed PeerLearn site, read from the environment (see .env.example)."""
 
+import json
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -264,4 +265,30 @@ PEERLEARN_PAYOUTS = {
     ),
     "SEAT_HOLD_MINUTES": int(os.environ.get("SEAT_HOLD_MINUTES", "15")),
     "TIMEOUT": float(os.environ.get("RAZORPAY_TIMEOUT", "5")),
+}
+
+
+# --- Live room (WebRTC signaling, STUN/TURN) -------------------------------------------------
+def _env_json_list(name: str) -> list:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return []
+    try:
+        value = json.loads(raw)
+    except ValueError as problem:
+        raise ImproperlyConfigured(f"{name} must be a JSON list: {problem}") from problem
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise ImproperlyConfigured(f'{name} must be a JSON list of objects like {{"urls": ...}}.')
+    return value
+
+
+PEERLEARN_RTC = {
+    # RTCIceServer dicts handed to every client as they are, e.g. [{"urls": "stun:stun.example.com"}].
+    "ICE_SERVERS": _env_json_list("RTC_ICE_SERVERS"),
+    # coturn with use-auth-secret: per-user credentials are minted from TURN_SECRET.
+    "TURN_URLS": env_list("TURN_URLS"),
+    "TURN_SECRET": os.environ.get("TURN_SECRET", ""),
+    "TURN_TTL_SECONDS": int(os.environ.get("TURN_TTL_SECONDS") or "3600"),
+    "MAX_MESH_PEERS": int(os.environ.get("RTC_MAX_MESH_PEERS") or "8"),
+    "ATTENDED_AFTER_SECONDS": int(os.environ.get("RTC_ATTENDED_AFTER_SECONDS") or "60"),
 }

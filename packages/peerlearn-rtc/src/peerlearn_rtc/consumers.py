@@ -17,7 +17,7 @@ from peerlearn_core.exceptions import DomainError
 from peerlearn_core.realtime import room_group
 from peerlearn_core.realtime.middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 
-from . import services
+from . import services, topology
 from .app_settings import rtc_settings
 from .models import Role
 
@@ -57,6 +57,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.left = False
         self.tasks: list[asyncio.Task] = []
         self.peers: dict[str, str] = {}
+        self.roles: dict[str, str] = {}
         self.session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         self.group = room_group(self.session_id)
         self.chat_rate = RateLimit(*rtc_settings.CHAT_RATE)
@@ -168,12 +169,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         channel = self.peers.get(target)
         if channel is None:
             # Its join event may still be on the way to us; the database knows for sure.
-            channel = await database_sync_to_async(services.channel_of)(self.session_id, target)
-            if channel is None:
+            found = await database_sync_to_async(services.channel_of)(self.session_id, target)
+            if found is None:
                 await self.error("No such peer in this room.", code="bad_address")
                 return
+            channel, self.roles[target] = found
             self.peers[target] = channel
-        if self.mode == "lecture" and Role.MENTOR not in (self.role, self.roles.get(target)):
+        if not topology.may_signal(self.mode, self.role, self.roles.get(target, "")):
             await self.error("In lecture mode learners connect to the mentor only.", code="lecture")
             return
         message = {"type": kind, "from": self.peer_id, field: content[field]}

@@ -9,6 +9,7 @@ from django.utils import timezone
 from peerlearn_bookings.models import Booking, LiveSession, SessionStatus
 from peerlearn_bookings.selectors import room_member_booking
 
+from . import topology
 from .app_settings import rtc_settings
 from .models import ChatMessage, PresenceAttendance, Role, RoomCall, RoomPeer
 
@@ -86,11 +87,7 @@ def call_of(session_id: int) -> RoomCall | None:
 
 
 def mode_for(session: LiveSession) -> str:
-    """Mesh while every seat plus the mentor fits the mesh limit; lecture beyond it. Decided by
-    seats, not by who happens to be present, so the topology never flips in the middle of a call."""
-    if session.booked_count + 1 <= int(rtc_settings.MAX_MESH_PEERS):
-        return RoomCall.Mode.MESH
-    return RoomCall.Mode.LECTURE
+    return topology.mode_for(session)
 
 
 def chat_payload(message: ChatMessage) -> dict:

@@ -181,11 +181,12 @@ def peer_channels(session_id: int) -> dict[str, str]:
     return dict(selectors.present_peers(session_id).values_list("peer_id", "channel_name"))
 
 
-def channel_of(session_id: int, peer_id: str) -> str | None:
+def channel_of(session_id: int, peer_id: str) -> tuple[str, str] | None:
+    """(channel name, role) of a present peer of this room, or None."""
     return (
         selectors.present_peers(session_id)
         .filter(peer_id=peer_id)
-        .values_list("channel_name", flat=True)
+        .values_list("channel_name", "role")
         .first()
     )
 
