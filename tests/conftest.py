@@ -17,6 +17,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "artifacts"
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The browser site marks a learner attended after this much presence in a started call.
+ATTENDED_AFTER_SECONDS = 4
 
 
 def require(ok: bool, reason: str) -> None:
@@ -149,6 +151,7 @@ def site_server(tmp_path_factory, redis_url, razorpay_sandbox):
         RAZORPAY_WEBHOOK_SECRET=SANDBOX_KEYS["webhook_secret"],
         RAZORPAYX_ACCOUNT_NUMBER=SANDBOX_KEYS["account_number"],
         RAZORPAY_BASE_URL=razorpay_sandbox.url,
+        RTC_ATTENDED_AFTER_SECONDS=str(ATTENDED_AFTER_SECONDS),
         RAZORPAY_CHECKOUT_URL=razorpay_sandbox.url.replace("127.0.0.1", "localhost") + "/checkout",
     )
     server = SiteServer(env, port)

@@ -123,7 +123,9 @@ def seed_bookings(people) -> None:
         ready=True,
         started_at=now,
     )
-    _book(live, learners[2], confirmed=True, confirmed_at=now)
+    # Every demo learner has a seat in the live session, so the room can be tried from the start.
+    for learner in learners:
+        _book(live, learner, confirmed=True, confirmed_at=now)
 
     for index, (title, price) in enumerate(
         [("Python basics bootcamp", 39900), ("Data visualisation 101", 33333)]
