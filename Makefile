@@ -8,6 +8,8 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 THEME := site/peerlearn_theme/static_src
 CSS := site/peerlearn_theme/static/css/dist/styles.css
+# Browser libraries from npm the pages load (copied by the theme's build:vendor; no CDN).
+VENDOR := site/peerlearn_theme/static/vendor/chart.umd.min.js
 PACKAGES := core bookings payouts rtc analytics
 EDITABLES := $(foreach p,$(PACKAGES),-e packages/peerlearn-$(p)) -e .
 export DEBUG ?= 1
@@ -27,10 +29,13 @@ install: $(STAMP)
 $(THEME)/node_modules/.package-lock.json: $(THEME)/package.json $(THEME)/package-lock.json
 	cd $(THEME) && npm ci --no-audit --no-fund --loglevel=error
 
-$(CSS): $(THEME)/node_modules/.package-lock.json $(shell find packages/*/src site -name '*.html' -o -name '*.js' -not -path '*/node_modules/*' 2>/dev/null) $(THEME)/src/styles.css
+$(CSS): $(THEME)/node_modules/.package-lock.json $(shell find packages/*/src site \( -name '*.html' -o -name '*.js' \) -not -path '*/node_modules/*' -not -path '*/static/vendor/*' 2>/dev/null) $(THEME)/src/styles.css
 	$(PY) manage.py tailwind build
 
-css: $(STAMP) $(CSS)
+$(VENDOR): $(THEME)/node_modules/.package-lock.json $(THEME)/copy-vendor.mjs
+	cd $(THEME) && npm run --silent build:vendor
+
+css: $(STAMP) $(CSS) $(VENDOR)
 
 migrate: $(STAMP)
 	$(PY) manage.py migrate --noinput -v0
@@ -62,4 +67,4 @@ lock:
 	uv pip compile requirements-dev.in --generate-hashes --python-version 3.11 -q -o requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) var artifacts $(THEME)/node_modules site/peerlearn_theme/static/css/dist
+	rm -rf $(VENV) var artifacts $(THEME)/node_modules site/peerlearn_theme/static/css/dist site/peerlearn_theme/static/vendor

@@ -21,6 +21,11 @@ if ! command -v redis-server >/dev/null; then
   echo "test-deps: installing redis-server"
   apt_install redis-server || fail_or_warn "redis-server is missing and could not be installed"
 fi
+if ! command -v turnserver >/dev/null; then
+  # coturn: tests/test_rtc_aiortc.py starts its own turnserver on loopback (nothing runs as a service).
+  echo "test-deps: installing coturn (turnserver)"
+  apt_install coturn || fail_or_warn "coturn (turnserver) is missing and could not be installed"
+fi
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; then
   echo "test-deps: starting redis-server"
   mkdir -p /var/lib/redis /var/log/redis 2>/dev/null || true

@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import include, path
+
+app_name = "peerlearn_analytics"
+
+urlpatterns = [
+    path("api/", include("peerlearn_analytics.api.urls")),
+]

@@ -1,4 +1,11 @@
-"""The dashboard shell's registry: apps plug in tabs and badge counters from AppConfig.ready()."""
+"""The dashboard shell's registry: apps plug in tabs, panels and badge counters from
+AppConfig.ready().
+
+A tab belongs to the app that registers it. An app higher up the stack adds to another app's tab
+with a panel (a template and its scripts) instead of editing that tab: the dashboard renders a
+tab's panels at the end of the tab, or where the tab's template names a slot with
+``{% dashboard_slot "tab-key" "slot-name" %}``, so the tab's app never refers to the panel's.
+"""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,13 +25,58 @@ class Tab:
     scripts: tuple[str, ...] = field(default_factory=tuple)
 
 
+# The slot every tab has: after the tab's own template.
+END_SLOT = "end"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A template (and its scripts) an app adds to a tab registered by another app.
+
+    ``slot``: a slot the tab's template names with ``{% dashboard_slot %}``; a panel whose slot the
+    tab does not name is rendered at the end of the tab. The panel template is rendered with the
+    dashboard's context; ``scripts`` load as modules after the tabs' scripts.
+    """
+
+    tab: str
+    key: str
+    template: str
+    slot: str = END_SLOT
+    order: int = 50
+    scripts: tuple[str, ...] = field(default_factory=tuple)
+
+
 class DashboardRegistry:
     def __init__(self) -> None:
         self._tabs: dict[str, Tab] = {}
+        self._panels: dict[tuple[str, str], Panel] = {}
         self._badges: dict[str, Callable] = {}
 
     def register_tab(self, tab: Tab) -> None:
         self._tabs[tab.key] = tab
+
+    def register_panel(self, panel: Panel) -> None:
+        """Add ``panel`` to the tab ``panel.tab`` (re-registering the same key replaces it)."""
+        self._panels[(panel.tab, panel.key)] = panel
+
+    def panels_for(self, tab: str, slot: str | None = None) -> list[Panel]:
+        """The panels of ``tab`` (only those of ``slot`` when given), in order."""
+        return sorted(
+            (
+                panel
+                for panel in self._panels.values()
+                if panel.tab == tab and (slot is None or panel.slot == slot)
+            ),
+            key=lambda panel: (panel.order, panel.key),
+        )
+
+    def scripts_for(self, tabs: list[Tab]) -> list[str]:
+        """Every script the given tabs and their panels load, each once, tabs' scripts first."""
+        scripts = [script for tab in tabs for script in tab.scripts]
+        scripts += [
+            script for tab in tabs for panel in self.panels_for(tab.key) for script in panel.scripts
+        ]
+        return list(dict.fromkeys(scripts))
 
     def register_badge(self, key: str, counter: Callable) -> None:
         """``counter(user) -> int``; one cheap query at most, it runs on every badge push."""

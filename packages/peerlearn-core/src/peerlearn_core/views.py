@@ -67,15 +67,16 @@ def _dashboard(request, role: str):
     if request.user.role != role:
         return redirect(dashboard_url_for(request.user))
     tabs = registry.tabs_for(role)
-    scripts = list(dict.fromkeys(script for tab in tabs for script in tab.scripts))
     return render(
         request,
         "peerlearn_core/dashboard.html",
         {
             "role": role,
             "tabs": tabs,
-            "tab_scripts": scripts,
+            "tab_scripts": registry.scripts_for(tabs),
             "badges": badge_counts(request.user),
+            # The named panel slots the tab templates render (see dashboard.Panel).
+            "dashboard_slots_rendered": set(),
         },
     )
 

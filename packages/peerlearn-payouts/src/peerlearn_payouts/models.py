@@ -57,6 +57,8 @@ class EarningEntry(models.Model):
 
     class Meta:
         ordering = ["-earned_at", "-id"]
+        # Analytics reads one mentor's entries over a time range (weekly/monthly buckets).
+        indexes = [models.Index(fields=["mentor", "earned_at"], name="earning_mentor_time_idx")]
         constraints = [
             check_constraint(
                 Q(net_paise=F("gross_paise") - F("commission_paise")),

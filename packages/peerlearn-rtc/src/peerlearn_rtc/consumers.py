@@ -7,10 +7,13 @@ own join/leave events (with the database as fallback), timers and rate limits.
 """
 
 import asyncio
+import json
 import time
 from collections import deque
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from peerlearn_core.exceptions import DomainError
@@ -31,6 +34,34 @@ REFUSAL_DETAILS = {
     "not_open_yet": "The room opens a few minutes before the session starts.",
 }
 SIGNALS = {"offer": "sdp", "answer": "sdp", "ice": "candidate"}
+# Why our own peer left the room (peer.left about ourselves) -> the code our socket closes with.
+LEFT_CLOSE_CODES = {
+    "replaced": services.CLOSE_REPLACED,
+    "declined": CLOSE_NOT_ALLOWED,
+    "cancelled": CLOSE_NOT_ALLOWED,
+}
+
+# No message of the protocol nests more than a few levels (an SDP or ICE candidate object).
+MAX_JSON_DEPTH = 20
+
+
+def json_depth(value) -> int:
+    """How deep arrays/objects nest in a decoded JSON value (0 for a scalar), without recursion."""
+    depth, level = 0, [value]
+    while True:
+        containers = [v for v in level if isinstance(v, dict | list)]
+        if not containers:
+            return depth
+        depth += 1
+        level = [c for v in containers for c in (v.values() if isinstance(v, dict) else v)]
+
+
+def encodes_as_utf8(value) -> bool:
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class RateLimit:
@@ -51,6 +82,21 @@ class RateLimit:
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     peer_id: str | None = None
+
+    async def dispatch(self, message):
+        """Channels' own dispatch without its per-message ``aclose_old_connections()``.
+
+        That call hops to the one shared database thread before every handler, so each relayed
+        signal (websocket.receive, then room.signal) queued behind any other socket's database
+        work: with SQLite's write lock held elsewhere for 2 s, a signal between two idle peers
+        took 2.04 s instead of under 50 ms (docs/benchmarks.md, "Signaling relay"). Every
+        database access here goes through ``database_sync_to_async``, which closes stale
+        connections itself before and after each call, so the hop bought nothing.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         self.peer_id = None
@@ -107,13 +153,24 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if text_data is None:
             await self.error("Send JSON text frames.")
             return
-        if len(text_data) > rtc_settings.MAX_MESSAGE_BYTES:
+        limit = rtc_settings.MAX_MESSAGE_BYTES
+        # Characters first (cheap, never more than the bytes), then the UTF-8 size itself.
+        if len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit:
             await self.error(f"Message too large (limit {rtc_settings.MAX_MESSAGE_BYTES} bytes).")
             return
         try:
             content = await self.decode_json(text_data)
         except (ValueError, RecursionError):
             await self.error("Malformed JSON.")
+            return
+        if json_depth(content) > MAX_JSON_DEPTH:
+            # Deterministic, whatever the interpreter's recursion limit lets json parse.
+            await self.error(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
+            return
+        if "\\u" in text_data and not encodes_as_utf8(content):
+            # A lone surrogate escape (\ud800 in the JSON) decodes to text that neither the
+            # database nor the Redis channel layer can encode: refuse it, don't crash the socket.
+            await self.error("Malformed JSON: lone surrogate in a string.")
             return
         if not isinstance(content, dict) or not isinstance(content.get("type"), str):
             await self.error("A message is an object with a string type.")
@@ -179,7 +236,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.error("In lecture mode learners connect to the mentor only.", code="lecture")
             return
         message = {"type": kind, "from": self.peer_id, field: content[field]}
-        await self.channel_layer.send(channel, {"type": "room.signal", "message": message})
+        try:
+            await self.channel_layer.send(channel, {"type": "room.signal", "message": message})
+        except ChannelFull:
+            # The addressee's process is behind (its inbound queue is at the layer's capacity):
+            # tell the sender instead of letting the exception close the sender's own socket.
+            await self.error("The peer is busy; this signal was not delivered.", code="busy")
 
     async def limited(self, rate: RateLimit) -> bool:
         if rate.allow():
@@ -193,6 +255,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- channel-layer events ----------------------------------------------------------------
 
     async def room_event(self, event):
+        if self.peer_id is None or self.left:
+            return  # refused while joining, or already on the way out
         joined, left = event.get("joined"), event.get("left")
         message = event["message"]
         if joined:
@@ -200,9 +264,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             self.roles[joined["peer_id"]] = message.get("role", "")
         if left:
             self.peers.pop(left, None)
-            if left == self.peer_id and not self.left:
-                self.left = True  # pruned as lost while alive: come back as a new peer
-                await self.close(code=CLOSE_REJOIN)
+            if left == self.peer_id:
+                # Taken out of the room: replaced (4409), seat declined or cancelled (4403), or
+                # pruned as lost while alive (4000: come back as a new peer). The room.close that
+                # follows for the first three finds this socket already closing.
+                self.left = True
+                await self.close(code=LEFT_CLOSE_CODES.get(message.get("reason"), CLOSE_REJOIN))
                 return
         if message.get("type") == "call.started":
             self.call_started, self.mode = True, message.get("mode", self.mode)
@@ -214,9 +281,13 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_ALLOWED)
 
     async def room_signal(self, event):
+        if self.peer_id is None or self.left:
+            return
         await self.send_json(event["message"])
 
     async def room_close(self, event):
+        if self.left:
+            return  # already closed (e.g. by our own peer.left, which comes first)
         self.left = True
         if event.get("message"):
             await self.send_json(event["message"])

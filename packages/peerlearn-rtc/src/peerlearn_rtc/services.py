@@ -103,17 +103,24 @@ def _mark_left(peer: RoomPeer, reason: str, now=None) -> None:
     peer.save(update_fields=["left_at", "left_reason", "ready"])
 
 
-def _announce_left(session_id: int, peer_id: str, reason: str) -> None:
+def _announce_left(
+    session_id: int, peer_id: str, reason: str, *, was_all_ready: bool = True
+) -> None:
+    """``peer.left`` to the room; and ``all_ready`` when the one who left was the last peer not
+    ready (``was_all_ready``: the room's state before they left)."""
+    now_all_ready = selectors.all_ready(session_id)
     push_room(
         session_id,
         {
             "type": "peer.left",
             "peer_id": peer_id,
             "reason": reason,
-            "all_ready": selectors.all_ready(session_id),
+            "all_ready": now_all_ready,
         },
         left=peer_id,
     )
+    if now_all_ready and not was_all_ready:
+        push_room(session_id, {"type": "all_ready"})
 
 
 def _prune_stale(session_id: int, now) -> None:
@@ -200,8 +207,9 @@ def leave_room(*, peer_id: str, reason: str = "disconnected") -> bool:
     peer.refresh_from_db()
     if peer.left_at is not None:
         return False
+    was_all_ready = selectors.all_ready(peer.session_id)
     _mark_left(peer, reason)
-    _announce_left(peer.session_id, peer.peer_id, reason)
+    _announce_left(peer.session_id, peer.peer_id, reason, was_all_ready=was_all_ready)
     return True
 
 
@@ -222,8 +230,9 @@ def revoke_user(*, session_id: int, user_id: int, reason: str) -> int:
         RoomPeer.objects.filter(session_id=session_id, user_id=user_id, left_at__isnull=True)
     )
     for peer in peers:
+        was_all_ready = selectors.all_ready(session_id)
         _mark_left(peer, reason)
-        _announce_left(session_id, peer.peer_id, reason)
+        _announce_left(session_id, peer.peer_id, reason, was_all_ready=was_all_ready)
         _close_channel(peer.channel_name, code=4403)
     return len(peers)
 

@@ -67,6 +67,34 @@ function main(root) {
 
   const isOpen = (b) => OPEN.has(b.session.status);
 
+  // "Join room" shows exactly while the room is open (room_opens_at until ends_at, session
+  // scheduled or live) for an active, not-declined booking. Re-checked every 30 s and at the next
+  // opening or closing moment, so the button appears on time without a reload.
+  const JOIN_CHECK_MS = 30000;
+  let joinTimer = null;
+
+  function roomWindowOpen(s, now = Date.now()) {
+    if (!OPEN.has(s.status) || !s.room_opens_at || !s.ends_at) return false;
+    return Date.parse(s.room_opens_at) <= now && now < Date.parse(s.ends_at);
+  }
+
+  const canJoinRoom = (b) => !b.cancelled && !b.declined && roomWindowOpen(b.session);
+
+  function refreshJoinButtons() {
+    clearTimeout(joinTimer);
+    const now = Date.now();
+    let next = JOIN_CHECK_MS;
+    bookings.forEach((b) => {
+      if (cards.has(b.id)) renderCard(b); // redraws only when canJoinRoom(b) (or anything else) changed
+      if (!isOpen(b)) return;
+      [b.session.room_opens_at, b.session.ends_at].forEach((iso) => {
+        const at = Date.parse(iso);
+        if (at > now) next = Math.min(next, at - now + 50);
+      });
+    });
+    joinTimer = setTimeout(refreshJoinButtons, next);
+  }
+
   function attendancePanel(b) {
     const s = b.session;
     const ready = isOpen(b) && s.mentor_ready;
@@ -116,7 +144,7 @@ function main(root) {
 
   function actionsRow(b) {
     const s = b.session;
-    const canJoin = isOpen(b) && (s.mentor_ready || s.status === "live") && !b.declined;
+    const canJoin = canJoinRoom(b);
     const canCancel = s.status === "scheduled" && new Date(s.starts_at).getTime() > Date.now();
     const canPay = b.payment_status === "pending" && !b.cancelled && s.status === "scheduled";
     if (!canJoin && !canCancel && !canPay) return "";
@@ -211,6 +239,7 @@ function main(root) {
     return JSON.stringify([
       s.title, s.mentor?.name, s.starts_at, s.duration_minutes, s.status, s.mentor_ready, s.room_url,
       s.cancel_reason, b.payment_status, b.confirmed, b.declined, b.has_feedback, busy.get(b.id) || "",
+      canJoinRoom(b),
     ]);
   }
 
@@ -272,6 +301,7 @@ function main(root) {
     empty.querySelector("p").textContent = past.length ? "No upcoming bookings" : "No bookings yet";
     pastSection.hidden = past.length === 0;
     syncSockets();
+    refreshJoinButtons();
   }
 
   // --- loading ------------------------------------------------------------------------------

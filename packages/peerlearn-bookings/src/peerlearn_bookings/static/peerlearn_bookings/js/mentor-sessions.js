@@ -94,7 +94,7 @@ function init() {
   function cardHtml(s) {
     const open = OPEN.has(s.status);
     const ready = Boolean(s.mentor_ready);
-    const showJoin = open && (ready || s.status === "live");
+    const showJoin = roomWindowOpen(s);
     const description = s.description
       ? `<p class="mt-3 line-clamp-2 break-words text-sm text-slate-600">${escapeHtml(s.description)}</p>`
       : "";
@@ -116,7 +116,7 @@ function init() {
     if (open) {
       actions = `
       <div class="mt-auto pt-4">
-        <div class="flex flex-wrap gap-2 border-t border-slate-100 pt-4">
+        <div class="flex flex-wrap gap-2 border-t border-slate-100 pt-4" data-card-actions>
           <button type="button" data-action="ready" data-id="${s.id}" data-testid="ready-${s.id}" data-ready="${ready}" data-flipped="${ready}"
                   class="inline-flex min-w-32 flex-1 items-center justify-center rounded-lg bg-indigo-600 px-3 py-2 text-sm font-semibold text-white shadow-sm transition-colors hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-wait disabled:opacity-70 data-[flipped=true]:bg-rose-600 data-[flipped=true]:hover:bg-rose-700 sm:flex-none"><span data-flip-label>${ready ? CANCEL_READY_LABEL : READY_LABEL}</span></button>
           <button type="button" data-action="learners" data-id="${s.id}" data-testid="view-learners-${s.id}" class="${BTN_SECONDARY} flex-1 sm:flex-none">View Learners</button>
@@ -132,9 +132,15 @@ function init() {
     } else if (s.status === "completed") {
       actions = `
       <div class="mt-auto pt-4">
-        <div class="flex flex-wrap gap-2 border-t border-slate-100 pt-4">
+        <div class="flex flex-wrap gap-2 border-t border-slate-100 pt-4" data-card-actions>
           <button type="button" data-action="learners" data-id="${s.id}" data-testid="view-learners-${s.id}" class="${BTN_SECONDARY}">View Learners</button>
         </div>
+      </div>`;
+    } else {
+      // No actions of our own: the row shows only when another app adds one (buildCard).
+      actions = `
+      <div class="mt-auto pt-4" data-card-actions-row hidden>
+        <div class="flex flex-wrap gap-2 border-t border-slate-100 pt-4" data-card-actions></div>
       </div>`;
     }
 
@@ -169,6 +175,12 @@ function init() {
     card.dataset.sig = signature(s);
     if (sockets.has(s.id)) card.dataset.socket = socketState(s.id);
     card.innerHTML = cardHtml(s);
+    // Extension point: apps above bookings add their own buttons to a card's actions row
+    // (detail.actions) when it is drawn; bookings never knows which apps do.
+    const actions = card.querySelector("[data-card-actions]");
+    document.dispatchEvent(new CustomEvent("peerlearn:session-card", { detail: { session: s, card, actions } }));
+    const row = card.querySelector("[data-card-actions-row]");
+    if (row) row.hidden = actions.children.length === 0;
     return card;
   }
 
@@ -209,7 +221,10 @@ function init() {
     const count = $(`[data-sessions-count="${scope}"]`, root);
     count.textContent = String(items.length);
     count.hidden = !state.loaded[scope] || items.length === 0;
-    if (scope === "scheduled") syncSockets();
+    if (scope === "scheduled") {
+      syncSockets();
+      refreshJoinButtons();
+    }
     return added;
   }
 
@@ -261,6 +276,34 @@ function init() {
     return added;
   }
 
+  // ------------------------------------------------------------------ "Join room" window
+
+  // "Join room" shows exactly while the room is open: from room_opens_at until ends_at, while
+  // the session is scheduled or live. Re-checked every 30 s, and at the next opening or closing
+  // moment of a session on screen, so it appears on time without a reload.
+  const JOIN_CHECK_MS = 30000;
+  let joinTimer = null;
+
+  function roomWindowOpen(s, now = Date.now()) {
+    if (!OPEN.has(s.status) || !s.room_opens_at || !s.ends_at) return false;
+    return Date.parse(s.room_opens_at) <= now && now < Date.parse(s.ends_at);
+  }
+
+  function refreshJoinButtons() {
+    clearTimeout(joinTimer);
+    const now = Date.now();
+    let next = JOIN_CHECK_MS;
+    state.scheduled.forEach((s) => {
+      const join = cardEl(s.id)?.querySelector("[data-join-room]");
+      if (join) join.hidden = !roomWindowOpen(s, now);
+      [s.room_opens_at, s.ends_at].forEach((iso) => {
+        const at = Date.parse(iso);
+        if (at > now) next = Math.min(next, at - now + 50);
+      });
+    });
+    joinTimer = setTimeout(refreshJoinButtons, next);
+  }
+
   // ------------------------------------------------------------------ live counts
 
   function updateCounts(id, { pulseConfirmed = false } = {}) {
@@ -288,8 +331,6 @@ function init() {
     const card = cardEl(id);
     if (!card) return;
     card.dataset.sig = signature(s);
-    const join = card.querySelector("[data-join-room]");
-    if (join) join.hidden = !(s.mentor_ready || s.status === "live");
     const button = card.querySelector('[data-action="ready"]');
     if (!button || button.dataset.ready === String(s.mentor_ready)) return;
     button.dataset.ready = String(s.mentor_ready);
@@ -444,8 +485,21 @@ function init() {
   });
 
   // ------------------------------------------------------------------ create session (modal + steps)
+  //
+  // The button opens the form in a modal. Other apps open it with
+  //   document.dispatchEvent(new CustomEvent("peerlearn:create-session",
+  //     {detail: {prefill: {title, description, duration_minutes, max_participants, price}, presentation: "slide-over", note}}))
+  // prefill takes a session's own (API) field names; presentation "slide-over" moves the same form
+  // into a slide-over; note replaces the panel's description line.
 
   const createModal = document.getElementById("create-session-modal");
+  const createSlideOver = document.getElementById("create-session-slide-over");
+  const createHosts = {
+    modal: createModal.querySelector("[data-modal-body]"),
+    "slide-over": createSlideOver.querySelector("[data-slide-over-body]"),
+  };
+  const createNote = createSlideOver.querySelector("#create-session-slide-over-description");
+  const defaultCreateNote = createNote.textContent;
   const createForm = createModal.querySelector("[data-create-session-form]");
   const createSteps = kit.initSteps(createForm);
   const createFields = {
@@ -462,10 +516,36 @@ function init() {
     el.textContent = tzName ? ` (${tzName})` : "";
   });
 
-  function openCreate() {
-    if (createSubmit.dataset.busy !== "true") createSteps.reset();
-    kit.openModal(createModal);
+  /** Put a session's values (API field names) into the create form; starts_at only when given. */
+  function fillCreate(prefill) {
+    Object.entries(createFields).forEach(([key, input]) => {
+      const value = prefill[key];
+      if (value === undefined || value === null) return;
+      if (key === "starts_at") input.value = toLocalInput(value);
+      else if (key === "price") input.value = String(Number(value));
+      else input.value = String(value);
+    });
   }
+
+  function openCreate({ prefill = null, presentation = "modal", note = "" } = {}) {
+    // A request in flight keeps its form (and where it is shown) as it is.
+    if (createSubmit.dataset.busy !== "true") {
+      createSteps.reset();
+      if (prefill) fillCreate(prefill);
+      const host = createHosts[presentation] || createHosts.modal;
+      if (createForm.parentElement !== host) host.appendChild(createForm);
+      createNote.textContent = note || defaultCreateNote;
+    }
+    if (createForm.parentElement === createHosts["slide-over"]) kit.openSlideOver(createSlideOver);
+    else kit.openModal(createModal);
+  }
+
+  document.addEventListener("peerlearn:create-session", (event) => {
+    // Asked from another tab: show My Sessions under the form, where the new session will appear.
+    const panel = root.closest("[data-tab-panel]");
+    if (panel?.hidden) root.closest("[data-tabs]")?.plTabs?.select(panel.dataset.tabPanel);
+    openCreate(event.detail || {});
+  });
 
   createForm.addEventListener("steps:change", (event) => {
     if (event.detail.index !== createSteps.panes.length - 1) return;
@@ -489,6 +569,7 @@ function init() {
       const created = await kit.api("/api/sessions/", { method: "POST", body, quiet: true });
       kit.toast("Session created", { kind: "success" });
       kit.closeModal(createModal);
+      kit.closeSlideOver(createSlideOver);
       tabs?.select("scheduled");
       const added = applySession(created);
       added.forEach((card) => kit.animate(card, "pl-slide-down"));

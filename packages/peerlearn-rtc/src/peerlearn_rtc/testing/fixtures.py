@@ -1,0 +1,31 @@
+"""pytest fixtures for room tests; load with ``from peerlearn_rtc.testing.fixtures import *``."""
+
+import pytest
+from channels.layers import get_channel_layer
+
+from .sockets import Sockets
+
+__all__ = ["rtc_override", "sockets"]
+
+
+@pytest.fixture
+async def sockets():
+    """``await sockets.room(user, session_id)`` etc.; every socket is closed at teardown, on a
+    channel layer that starts empty (SQLite reuses ids, so a ``room_1`` of an earlier test must not
+    linger)."""
+    layer = get_channel_layer()
+    if hasattr(layer, "flush"):
+        await layer.flush()
+    opened = Sockets()
+    yield opened
+    await opened.close_all()
+
+
+@pytest.fixture
+def rtc_override(settings):
+    """``rtc_override(ATTENDED_AFTER_SECONDS=1)``: change PEERLEARN_RTC keys for one test."""
+
+    def apply(**values):
+        settings.PEERLEARN_RTC = {**getattr(settings, "PEERLEARN_RTC", {}), **values}
+
+    return apply
