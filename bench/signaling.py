@@ -590,23 +590,41 @@ class Bench:
             site = (await asyncio.to_thread(self.setup_site, port, 1, name.split()[2]))[0]
             url = f"ws://127.0.0.1:{port}/ws/room/{site.session_id}/"
             self.log(f"{name}: Daphne up, {args.peers} users booked over the API")
-            results.append(await self.measure(name, url, site.tokens))
+            result = await self.measure(name, url, site.tokens)
+            results.append(result)
             self.log(f"{name} measured")
             self.children.stop(proc)
             self.log(f"{name}: Daphne stopped")
             if args.profile:
-                self.print_profile(name.split()[2])
+                relayed = (args.warmup + args.messages) * 4 + result["burst"]["sent"]
+                self.print_profile(name.split()[2], relayed)
         return self.report(results)
 
-    def print_profile(self, name: str) -> None:
+    def print_profile(self, name: str, relayed: int) -> None:
+        """The Daphne main thread's profile: where its time went, and how often it handed work
+        to a sync thread (asgiref SyncToAsync, i.e. the database thread) per relayed signal."""
         import pstats
 
         path = self.tmp / f"daphne-{name}.prof"
         if not path.exists():
             print(f"  (no profile written for {name})")
             return
-        print(f"\n--- cProfile of Daphne's main thread ({name}), top 25 by cumulative time")
-        pstats.Stats(str(path)).sort_stats("cumulative").print_stats(25)
+        stats = pstats.Stats(str(path))
+        hops: dict[str, int] = {}
+        for (file, _line, func), (_cc, _calls, _tt, _ct, callers) in stats.stats.items():
+            if file.endswith("asgiref/sync.py") and func == "__call__":
+                for (caller_file, _l, caller), (_c, n, _t, _ct2) in callers.items():
+                    where = f"{Path(caller_file).parent.name}/{Path(caller_file).name}:{caller}"
+                    hops[where] = hops.get(where, 0) + n
+        print(f"\n--- cProfile of Daphne's main thread ({name}), top 15 by own time")
+        stats.sort_stats("tottime").print_stats(15)
+        total = sum(hops.values())
+        print(
+            f"hops to a sync thread: {total} for {relayed} relayed signals "
+            f"({total / max(relayed, 1):.2f} per signal); by caller:"
+        )
+        for where, n in sorted(hops.items(), key=lambda x: -x[1])[:6]:
+            print(f"  {n:>7}  {where}")
 
     def report(self, results: list[dict]) -> int:
         args, base = self.args, results[0]

@@ -19,7 +19,9 @@ import asyncio
 import json
 import re
 import shutil
+import sqlite3
 import subprocess
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -185,6 +187,7 @@ class Room:
     session_id: int
     mentor: dict
     learner: dict
+    others: list[dict] = field(default_factory=list)  # more booked learners, when asked for
 
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.site.port}/ws/room/{self.session_id}/"
@@ -212,9 +215,9 @@ def _account(site: SiteServer, role: str, name: str) -> dict:
     return {**body, "id": created.json()["id"], "access": token.json()["access"]}
 
 
-def booked_room(site: SiteServer) -> Room:
+def booked_room(site: SiteServer, *, learners: int = 1) -> Room:
     mentor = _account(site, "mentor", "Mira Mentor")
-    learner = _account(site, "learner", "Lalit Learner")
+    booked_learners = [_account(site, "learner", f"Lalit Learner {i}") for i in range(learners)]
     # The room opens 10 minutes before the start; booking needs a start still ahead.
     starts_at = datetime.now(UTC) + timedelta(minutes=2)
     created = requests.post(
@@ -232,13 +235,14 @@ def booked_room(site: SiteServer) -> Room:
     )
     assert created.status_code == 201, created.text
     session_id = created.json()["id"]
-    booked = requests.post(
-        f"{site.url}/api/sessions/{session_id}/book/",
-        headers={"Authorization": f"Bearer {learner['access']}"},
-        timeout=10,
-    )
-    assert booked.status_code == 201, booked.text
-    return Room(site, session_id, mentor, learner)
+    for learner in booked_learners:
+        booked = requests.post(
+            f"{site.url}/api/sessions/{session_id}/book/",
+            headers={"Authorization": f"Bearer {learner['access']}"},
+            timeout=10,
+        )
+        assert booked.status_code == 201, booked.text
+    return Room(site, session_id, mentor, booked_learners[0], booked_learners[1:])
 
 
 # --- one aiortc peer driven by the room socket -----------------------------------------------
@@ -576,3 +580,65 @@ def test_expired_turn_credentials_do_not_connect(expired_turn_site, turnserver):
             rf"user <{username}>: incoming packet ALLOCATE processed, success",
             turnserver.log_text(),
         )
+
+
+def test_a_signal_does_not_wait_behind_another_peers_database_write(plain_site, site_env_base):
+    """Regression: channels' dispatch hopped to the one shared database thread before every
+    handler, so a relayed signal waited behind any other socket's database work. Here a third
+    peer's chat INSERT waits for SQLite's write lock (held from outside for 3 s) while the mentor
+    signals a learner: the signal must arrive at once, the chat once the lock is released."""
+    room = booked_room(plain_site, learners=2)
+    hold_seconds = 3.0
+
+    async def scenario():
+        mentor, learner, other = (Peer(label, []) for label in ("mentor", "learner", "other"))
+        try:
+            await mentor.join(room.ws_url(), room.mentor["access"])
+            await learner.join(room.ws_url(), room.learner["access"])
+            await other.join(room.ws_url(), room.others[0]["access"])
+            for peer in (mentor, learner, other):
+                await peer.send({"type": "ready"})
+            await mentor.expect("all_ready")
+            await mentor.send({"type": "start"})
+            for peer in (mentor, learner, other):
+                await peer.expect("call.started")
+
+            locked, release = threading.Event(), threading.Event()
+
+            def hold_write_lock():
+                db = sqlite3.connect(site_env_base["SQLITE_PATH"], isolation_level=None)
+                try:
+                    db.execute("BEGIN IMMEDIATE")
+                    locked.set()
+                    release.wait(hold_seconds)
+                    db.execute("COMMIT")
+                finally:
+                    db.close()
+
+            holder = threading.Thread(target=hold_write_lock)
+            holder.start()
+            try:
+                await asyncio.to_thread(locked.wait, 5)
+                t0 = time.perf_counter()
+                await other.send({"type": "chat", "text": "written while the database is locked"})
+                await asyncio.sleep(0.2)  # the chat's INSERT is now waiting in the database thread
+                await mentor.send({"type": "ice", "to": learner.peer_id, "candidate": None})
+                async with asyncio.timeout(hold_seconds):
+                    while not learner.signals_in:
+                        await asyncio.sleep(0.01)
+                signal_at = time.perf_counter() - t0
+                chat = await learner.expect("chat", timeout=hold_seconds + 10)
+                chat_at = time.perf_counter() - t0
+            finally:
+                release.set()
+                await asyncio.to_thread(holder.join, 10)
+            return signal_at, chat_at, chat, learner.signals_in, mentor.peer_id
+        finally:
+            for peer in (mentor, learner, other):
+                await peer.close()
+
+    signal_at, chat_at, chat, signals, mentor_id = run_async(scenario())
+    assert signals == [{"type": "ice", "from": mentor_id, "candidate": None}]
+    assert signal_at < 1.0, f"the signal waited {signal_at:.2f} s for the database thread"
+    assert chat["text"] == "written while the database is locked"
+    assert chat_at >= hold_seconds - 0.5  # the chat did wait for the lock, so the test bit

@@ -16,6 +16,8 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from ..conftest import ARTIFACTS
+
 pytestmark = pytest.mark.browser
 
 # The site's TIME_ZONE (the analytics zone: weeks start on Monday there, months on the 1st).
@@ -71,6 +73,28 @@ def bar_center(page, testid: str, index: int) -> dict:
     )
 
 
+def shot(page, name: str, focus=None) -> None:
+    """A viewport screenshot under artifacts/screenshots/, ``focus`` (a locator) scrolled into
+    view, toasts closed first. (Full-page captures resize the viewport, which makes Chart.js
+    redraw mid-capture, and overlays are fixed to the viewport anyway.)"""
+    page.evaluate(
+        "document.querySelectorAll('.pl-toast [data-toast-close]').forEach((b) => b.click())"
+    )
+    expect(page.locator(".pl-toast")).to_have_count(0)
+    if focus is not None:
+        focus.scroll_into_view_if_needed()
+    folder = ARTIFACTS / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"))
+
+
+def settled(page, selector: str) -> None:
+    """Wait until the element's CSS transitions and animations have finished."""
+    page.wait_for_function(
+        "s => document.querySelector(s).getAnimations().length === 0", arg=selector
+    )
+
+
 def fits(page, width: int) -> None:
     """The page has no horizontal scroll at ``width`` (charts re-measure on the next frame)."""
     try:
@@ -100,7 +124,7 @@ def click_and_catch_transitions(page, button_testid: str, target_selector: str) 
 
 
 def test_earnings_analytics_and_session_report(
-    browser, site_server, make_account, token_for, login, screenshot
+    browser, site_server, make_account, token_for, login
 ):
     mentor = make_account("mentor", "Asha Mentor")
     learners = [make_account("learner", n) for n in ("Meera Rao", "Kabir Shah", "Zoya Khan")]
@@ -171,6 +195,7 @@ def test_earnings_analytics_and_session_report(
     expect(page.get_by_test_id("earnings-weekly-total")).to_have_text("₹1,350.00")
 
     # Hovering this week's bar shows the exact amounts, in the kit's money format.
+    analytics.scroll_into_view_if_needed()
     spot = bar_center(page, "earnings-chart-weekly", 11)
     page.mouse.move(spot["x"], spot["y"])
     tip = page.get_by_test_id("earnings-tooltip-weekly")
@@ -183,7 +208,7 @@ def test_earnings_analytics_and_session_report(
     assert (
         page.evaluate(f"({CHART})('earnings-chart-weekly').tooltip.dataPoints[0].dataIndex") == 11
     )
-    screenshot(page, "analytics-weekly-tooltip-1280")
+    shot(page, "analytics-weekly-tooltip-1280")
     page.mouse.move(5, 5)
     expect(tip).to_have_attribute("data-state", "hidden")
 
@@ -281,7 +306,7 @@ def test_earnings_analytics_and_session_report(
         page.get_by_test_id(f"payments-tooltip-{stats_id}").get_by_test_id("payment-tooltip-amount")
     ).to_have_text("₹333.33")
     page.mouse.move(5, 5)
-    screenshot(page, "analytics-sessions-details-1280")
+    shot(page, "analytics-sessions-details-1280", region)
 
     # Download CSV: the real file, every completed session with its figures.
     with page.expect_download() as download_info:
@@ -316,7 +341,8 @@ def test_earnings_analytics_and_session_report(
     expect(page.get_by_test_id("report-comments")).to_contain_text("Clear and practical.")
     panel_box = report.locator("[data-layer-panel]").bounding_box()
     assert panel_box["width"] == 1280 and panel_box["height"] >= 900, panel_box
-    screenshot(page, "session-report-1280")
+    settled(page, "[data-testid=session-report-modal]")
+    shot(page, "session-report-1280")
 
     # The chat transcript downloads.
     with page.expect_download() as download_info:
@@ -346,7 +372,8 @@ def test_earnings_analytics_and_session_report(
     expect(page.get_by_test_id("cs-max")).to_have_value("4")
     expect(page.get_by_test_id("cs-price")).to_have_value("333.33")
     expect(page.get_by_test_id("cs-starts-at")).to_have_value("")
-    screenshot(page, "reschedule-slide-over-1280")
+    settled(page, "[data-testid=create-session-slide-over] .pl-slide-over-panel")
+    shot(page, "reschedule-slide-over-1280")
 
     page.get_by_test_id("cs-next-1").click()
     starts = (datetime.now() + timedelta(days=3)).replace(
@@ -387,7 +414,7 @@ def test_earnings_analytics_and_session_report(
     expect(report).to_have_attribute("data-loaded", str(stats_id))
     expect(report).to_have_css("opacity", "1")
     fits(page, 390)
-    screenshot(page, "session-report-390")
+    shot(page, "session-report-390")
     page.keyboard.press("Escape")
     expect(report).to_have_attribute("data-open", "false")
 
@@ -396,12 +423,12 @@ def test_earnings_analytics_and_session_report(
     page.wait_for_function(f"() => ({CHART})('earnings-chart-weekly').width < 390", timeout=5000)
     wait_chart(page, "earnings-chart-weekly", weekly_net)
     fits(page, 390)
-    screenshot(page, "analytics-weekly-390")
+    shot(page, "analytics-weekly-390", page.get_by_test_id("earnings-weekly-panel"))
     page.get_by_test_id("earnings-sessions-tab").click()
     expect(region).to_have_attribute("data-state", "expanded")
     wait_chart(page, f"payments-chart-{stats_id}", [333.33, 333.33, 333.33])
     fits(page, 390)
-    screenshot(page, "analytics-sessions-390")
+    shot(page, "analytics-sessions-390", region)
     assert not [line for line in page.console_lines if line.startswith("pageerror")], (
         page.console_lines
     )

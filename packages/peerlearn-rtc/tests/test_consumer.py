@@ -753,3 +753,16 @@ async def test_a_ready_learner_leaving_an_all_ready_room_announces_nothing_new(s
     await mentor_ws.expect("peer.left", peer_id=l1_ws.peer_id, all_ready=False)
     await mentor_ws.send({"type": "start"})
     await mentor_ws.expect_error("not_all_ready")
+
+
+async def test_an_unpaid_seat_waits_outside_until_it_is_paid(sockets):
+    room = await db(make_room)(learners=1, price_paise=49900)
+    learner, booking = room.learners[0], room.bookings[0]
+    assert booking.payment_status == "pending"
+    sock = sockets.track(RoomSocket(learner, room.session_id))
+    assert await sock.refused() == 4403
+    assert sock.refusal["code"] == "unpaid"
+    assert await db(present_peer_ids)(room.session_id) == set()
+    await db(bookings.record_payment)(booking_id=booking.pk, payment_status="paid")
+    paid = await sockets.room(learner, room.session_id)
+    assert paid.welcome["role"] == "learner"

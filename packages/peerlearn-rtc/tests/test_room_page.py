@@ -124,3 +124,12 @@ def test_chat_limit_and_mode_reach_the_page(client, rtc_override):
     config = room_config(page(client, room.mentor, room.session_id))
     assert config["maxChatChars"] == 123
     assert config["mode"] == "lecture"
+
+
+def test_unpaid_seat_is_403_with_a_pay_first_message(client):
+    room = make_room(learners=1, price_paise=49900)
+    response = page(client, room.learners[0], room.session_id)
+    assert response.status_code == 403
+    assert "Finish paying for your seat" in response.content.decode()
+    bookings.record_payment(booking_id=room.bookings[0].pk, payment_status="paid")
+    assert page(client, room.learners[0], room.session_id).status_code == 200

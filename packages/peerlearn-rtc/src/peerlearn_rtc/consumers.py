@@ -30,6 +30,7 @@ CLOSE_REJOIN = 4000
 REFUSAL_DETAILS = {
     "not_found": "This session does not exist.",
     "forbidden": "You do not have a seat in this session.",
+    "unpaid": "Pay for your seat to join the room.",
     "closed": "This session has ended.",
     "not_open_yet": "The room opens a few minutes before the session starts.",
 }

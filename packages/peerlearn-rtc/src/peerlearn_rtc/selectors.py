@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from peerlearn_bookings.models import Booking, LiveSession, SessionStatus
+from peerlearn_bookings.models import Booking, LiveSession, PaymentStatus, SessionStatus
 from peerlearn_bookings.selectors import room_member_booking
 
 from . import topology
@@ -21,7 +21,7 @@ class RoomAccess:
     session: LiveSession | None
     role: str | None = None
     booking: Booking | None = None
-    refusal: str = ""  # not_found | forbidden | closed | not_open_yet
+    refusal: str = ""  # not_found | forbidden | unpaid | closed | not_open_yet
 
     @property
     def allowed(self) -> bool:
@@ -43,6 +43,9 @@ def room_access(user, session_id: int, *, now: datetime | None = None) -> RoomAc
         if booking is None:
             return RoomAccess(session, refusal="forbidden")
         role = Role.LEARNER
+        if booking.payment_status not in (PaymentStatus.FREE, PaymentStatus.PAID):
+            # A seat held for payment is not a seat in the call until it is paid.
+            return RoomAccess(session, role, booking, refusal="unpaid")
     if session.status not in (SessionStatus.SCHEDULED, SessionStatus.LIVE):
         return RoomAccess(session, role, booking, refusal="closed")
     now = now or timezone.now()

@@ -15,6 +15,11 @@ UNAVAILABLE = {
         "You don't have a seat in this session",
         "Only the session's mentor and learners with an active booking can enter its room.",
     ),
+    "unpaid": (
+        403,
+        "Finish paying for your seat",
+        "Your seat is held while you pay. Pay from My Bookings, then come back to join the room.",
+    ),
     "closed": (
         410,
         "This session is over",

@@ -77,7 +77,7 @@ class IceServersView(APIView):
         access = selectors.room_access(request.user, session_id)
         if access.refusal == "not_found":
             return Response({"detail": "Not found."}, status=404)
-        if access.refusal in {"forbidden", "closed"}:
+        if access.refusal in {"forbidden", "unpaid", "closed"}:
             raise PermissionDenied("You have no seat in this room.")
         response = Response({"ice_servers": ice_servers_for(request.user)})
         response["Cache-Control"] = "private, no-store"

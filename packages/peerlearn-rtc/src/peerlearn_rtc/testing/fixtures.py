@@ -1,7 +1,9 @@
 """pytest fixtures for room tests; load with ``from peerlearn_rtc.testing.fixtures import *``."""
 
 import pytest
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connections
 
 from .sockets import Sockets
 
@@ -19,6 +21,9 @@ async def sockets():
     opened = Sockets()
     yield opened
     await opened.close_all()
+    # Consumers ran their queries on Channels' sync thread; let go of its connection, so that
+    # PostgreSQL can drop the test database at the end (CONN_MAX_AGE would keep it open).
+    await database_sync_to_async(connections.close_all)()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
 import { endBusy, startBusy } from "../../peerlearn_core/js/format.js";
 import { COLORS, chartLibrary, font, growAnimation, htmlTooltip, tooltipRow } from "./charts.js";
+import { commentItems, plural, stars } from "./feedback.js";
 
 const root = document.querySelector("[data-earnings-analytics]");
 
@@ -29,22 +30,6 @@ function bucketDay(start, options = DAY) {
 function sessionDay(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? "" : date.toLocaleDateString(undefined, DAY);
-}
-
-/** A learner, comment or rating author as the API gives it: a name, or an object with one. */
-function personName(value) {
-  if (!value) return "";
-  if (typeof value === "string") return value;
-  return value.name || value.email || "";
-}
-
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function stars(rating) {
-  const r = Math.max(0, Math.min(5, Math.round(Number(rating) || 0)));
-  return `<span class="text-amber-500" aria-hidden="true">${"★".repeat(r)}<span class="text-slate-300">${"★".repeat(5 - r)}</span></span>`;
 }
 
 function start(kit) {
@@ -373,31 +358,15 @@ function start(kit) {
 
   // ---------------------------------------------------------------- drill-down ("Details")
 
-  function normalizeRatings(data) {
-    return (data.ratings || [])
-      .map((r) => (typeof r === "number" ? { rating: r } : { ...r, rating: Number(r.rating ?? r.value) }))
-      .filter((r) => r.rating >= 1 && r.rating <= 5);
-  }
-
-  function normalizeComments(data) {
-    return (data.comments || [])
-      .map((c) =>
-        typeof c === "string"
-          ? { text: c }
-          : { text: c.comment ?? c.text ?? c.body ?? "", name: personName(c.learner ?? c.name), rating: c.rating }
-      )
-      .filter((c) => String(c.text || "").trim());
-  }
-
   function ratingsHtml(id, ratings, average) {
     if (!ratings.length) return `<p class="mt-2 text-sm text-slate-500" data-testid="details-ratings-${id}">No ratings yet.</p>`;
     const avg = average ?? ratings.reduce((sum, r) => sum + r.rating, 0) / ratings.length;
-    const counts = [5, 4, 3, 2, 1].map((star) => [star, ratings.filter((r) => Math.round(r.rating) === star).length]);
+    const counts = [5, 4, 3, 2, 1].map((star) => [star, ratings.filter((r) => r.rating === star).length]);
     const max = Math.max(...counts.map(([, n]) => n), 1);
     return `<div class="mt-2 flex items-center gap-4" data-testid="details-ratings-${id}">
         <div class="text-center">
           <p class="text-3xl font-bold text-slate-900 tabular-nums" data-testid="details-average-${id}">${escapeHtml(Number(avg).toFixed(1))}</p>
-          <p class="text-sm" aria-label="${escapeHtml(Number(avg).toFixed(1))} out of 5">${stars(avg)}</p>
+          <p class="text-sm"><span class="sr-only">${escapeHtml(Number(avg).toFixed(1))} out of 5</span>${stars(avg)}</p>
           <p class="text-xs text-slate-500">${escapeHtml(plural(ratings.length, "rating"))}</p>
         </div>
         <ul class="min-w-0 flex-1 space-y-1 text-xs text-slate-500" aria-label="Ratings by stars">
@@ -414,19 +383,13 @@ function start(kit) {
 
   function commentsHtml(id, comments) {
     if (!comments.length) return `<p class="mt-2 text-sm text-slate-500" data-testid="details-comments-${id}">No comments.</p>`;
-    return `<ul class="mt-2 space-y-2" data-testid="details-comments-${id}">${comments
-      .map(
-        (c) => `<li class="rounded-lg bg-white px-3 py-2 text-sm ring-1 ring-slate-200">
-          <p class="break-words whitespace-pre-line text-slate-700">${escapeHtml(c.text)}</p>
-          ${c.name || c.rating ? `<p class="mt-1 text-xs text-slate-500">${c.rating ? `${stars(c.rating)} ` : ""}${escapeHtml(c.name || "")}</p>` : ""}
-        </li>`
-      )
-      .join("")}</ul>`;
+    return `<ul class="mt-2 space-y-2" data-testid="details-comments-${id}">${commentItems(comments)}</ul>`;
   }
 
-  function normalizePayments(data) {
-    return (data.payments || []).map((p) => ({
-      name: personName(p.learner) || "Learner",
+  /** The drill-down's payments ({learner: {name}, amount, status}) as the chart shows them. */
+  function payments(data) {
+    return data.payments.map((p) => ({
+      name: p.learner?.name || "Learner",
       amount: Number(p.amount) || 0,
       raw: p.amount,
       status: String(p.status || ""),
@@ -434,15 +397,13 @@ function start(kit) {
   }
 
   function detailsHtml(id, data) {
-    const payments = normalizePayments(data);
-    const ratings = normalizeRatings(data);
-    const comments = normalizeComments(data);
-    const average = data.session?.average_rating ?? sessions.data.get(id)?.average_rating ?? null;
-    const chartHeight = Math.max(120, payments.length * 34 + 40);
-    const paymentsHtml = payments.length
+    const paid = payments(data);
+    const average = data.session?.average_rating ?? null;
+    const chartHeight = Math.max(120, paid.length * 34 + 40);
+    const paymentsHtml = paid.length
       ? `<div class="relative mt-2 overflow-hidden" style="height:${chartHeight}px">
           <canvas data-payments-chart data-testid="payments-chart-${id}" role="img" aria-label="${escapeHtml(
-            `Payments per learner: ${payments.map((p) => `${p.name} ${money(p.raw)} (${p.status})`).join("; ")}`
+            `Payments per learner: ${paid.map((p) => `${p.name} ${money(p.raw)} (${p.status})`).join("; ")}`
           )}"></canvas>
           <div data-chart-tooltip data-testid="payments-tooltip-${id}" class="pointer-events-none absolute top-0 left-0 z-10 min-w-40 rounded-xl bg-slate-900/95 px-3 py-2 text-xs text-slate-200 opacity-0 shadow-lg transition-opacity duration-150"></div>
         </div>`
@@ -454,9 +415,9 @@ function start(kit) {
         </section>
         <section class="min-w-0">
           <h4 class="text-xs font-semibold tracking-wide text-slate-500 uppercase">Ratings</h4>
-          ${ratingsHtml(id, ratings, average)}
+          ${ratingsHtml(id, data.ratings, average)}
           <h4 class="mt-4 text-xs font-semibold tracking-wide text-slate-500 uppercase">Comments</h4>
-          ${commentsHtml(id, comments)}
+          ${commentsHtml(id, data.comments)}
         </section>
       </div>`;
   }
@@ -464,18 +425,18 @@ function start(kit) {
   function drawPayments(id, body, data) {
     const canvas = body.querySelector("[data-payments-chart]");
     if (!canvas || !Chart) return null;
-    const payments = normalizePayments(data);
+    const paid = payments(data);
     const tooltip = body.querySelector("[data-chart-tooltip]");
     const statusLabel = (s) => (s ? s.charAt(0).toUpperCase() + s.slice(1) : "");
     return new Chart(canvas, {
       type: "bar",
       data: {
-        labels: payments.map((p) => p.name),
+        labels: paid.map((p) => p.name),
         datasets: [
           {
             label: "Paid",
-            data: payments.map((p) => p.amount),
-            backgroundColor: payments.map((p) => COLORS.status[p.status] || COLORS.net),
+            data: paid.map((p) => p.amount),
+            backgroundColor: paid.map((p) => COLORS.status[p.status] || COLORS.net),
             borderRadius: 6,
             maxBarThickness: 22,
           },
@@ -501,7 +462,7 @@ function start(kit) {
           tooltip: {
             enabled: false,
             external: htmlTooltip(tooltip, (i) => {
-              const p = payments[i];
+              const p = paid[i];
               return `<p class="font-semibold text-white">${escapeHtml(p.name)}</p>
                 <dl class="mt-1 space-y-0.5">
                   ${tooltipRow("Paid", escapeHtml(money(p.raw)), { strong: true, testid: "payment-tooltip-amount" })}

@@ -6,8 +6,9 @@
 // no-shows, the average rating, the comments and the chat transcript download. "Re-Schedule" asks
 // bookings for its Create Session form, pre-filled with the session's details, as a slide-over
 // (`peerlearn:create-session`); bookings creates the new session.
-import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+import { kitReady } from "../../peerlearn_core/js/ready.js";
 import { formatDateTime, formatDuration } from "../../peerlearn_core/js/format.js";
+import { commentItems, plural, stars } from "./feedback.js";
 
 const PAST = new Set(["completed", "cancelled"]);
 const BUTTON_CLASSES =
@@ -32,26 +33,6 @@ document.addEventListener("peerlearn:session-card", (event) => {
 
 const modal = document.getElementById("session-report-modal");
 if (modal) start(await kitReady());
-
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
-
-function stars(rating) {
-  const r = Math.max(0, Math.min(5, Math.round(Number(rating) || 0)));
-  return `<span class="text-amber-500" aria-hidden="true">${"★".repeat(r)}<span class="text-slate-300">${"★".repeat(5 - r)}</span></span>`;
-}
-
-/** A comment as the API gives it: text, or {comment|text, learner|name, rating}. */
-function normalizeComment(c) {
-  if (typeof c === "string") return { text: c };
-  const who = c.learner ?? c.name ?? "";
-  return {
-    text: c.comment ?? c.text ?? c.body ?? "",
-    name: typeof who === "string" ? who : who.name || "",
-    rating: c.rating,
-  };
-}
 
 function start(kit) {
   // Overlays live in <body>: a hidden tab panel must never hide (or clip) the open modal.
@@ -93,29 +74,17 @@ function start(kit) {
     const average = report.average_rating == null ? null : Number(report.average_rating);
     const ratings = count("ratings_count");
     ui.average.textContent = average == null ? "—" : average.toFixed(1);
-    ui.stars.innerHTML = average == null ? "" : stars(average);
-    ui.stars.setAttribute("aria-label", average == null ? "" : `${average.toFixed(1)} out of 5`);
+    ui.stars.innerHTML = average == null ? "" : `<span class="sr-only">${average.toFixed(1)} out of 5</span>${stars(average)}`;
     ui.ratingsCount.textContent = ratings ? `from ${plural(ratings, "rating")}` : "No ratings yet";
 
-    const comments = (report.comments || []).map(normalizeComment).filter((c) => String(c.text).trim());
-    ui.comments.innerHTML = comments
-      .map(
-        (c) => `<li class="rounded-xl bg-white px-4 py-3 shadow-sm ring-1 ring-slate-200" data-report-comment>
-          <p class="break-words whitespace-pre-line text-sm text-slate-700">${escapeHtml(c.text)}</p>
-          ${c.name || c.rating ? `<p class="mt-1 text-xs text-slate-500">${c.rating ? `${stars(c.rating)} ` : ""}${escapeHtml(c.name || "")}</p>` : ""}
-        </li>`
-      )
-      .join("");
-    ui.noComments.hidden = comments.length > 0;
+    ui.comments.innerHTML = commentItems(report.comments);
+    ui.noComments.hidden = report.comments.length > 0;
 
-    const messages = Number(report.chat_messages ?? NaN);
-    const hasChat = Boolean(report.transcript_url) && messages !== 0;
-    ui.transcript.hidden = !hasChat;
-    ui.noTranscript.hidden = hasChat;
-    if (hasChat) {
-      ui.transcript.href = report.transcript_url;
-      ui.transcriptCount.textContent = Number.isFinite(messages) ? `(${plural(messages, "message")})` : "";
-    } else ui.transcript.removeAttribute("href");
+    const messages = Number(report.chat_messages) || 0;
+    ui.transcript.hidden = messages === 0;
+    ui.noTranscript.hidden = messages > 0;
+    ui.transcript.href = report.transcript_url;
+    ui.transcriptCount.textContent = `(${plural(messages, "message")})`;
     shown = report;
 
     ui.loading.hidden = true;
@@ -161,7 +130,7 @@ function start(kit) {
   });
 
   ui.reschedule.addEventListener("click", () => {
-    // The report's own copy of the session when loaded, else the card's: the same fields.
+    // The report's own copy of the session once loaded, else the card's: the same fields.
     const s = shown?.session || sessions.get(current);
     if (!s) return;
     kit.closeModal(modal);
