@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/signaling.py [--messages 500] [--peers 4] [--burst-rate 200]
                                         [--burst-seconds 5] [--sdp-bytes 4000]
+                                        [--layers memory,redis] [--profile]
 
 Starts Daphne on a temporary SQLite file, once with the in-memory channel layer and once with
 Redis (db 11, flushed before and after), makes a mentor and learners over the HTTP API, books
@@ -19,6 +20,9 @@ The baseline is a bare ``websockets`` server in its own process that speaks the 
 (``welcome {peer_id}``, then ``{type, to, sdp|candidate}`` relayed as ``{type, from, ...}`` to the
 addressed socket), measured by the same client code. Loopback only; every subprocess is stopped
 and Redis db 11 flushed at the end, and a watchdog bounds the whole run.
+
+With --profile each Daphne runs under cProfile; the report then shows where its event loop spent
+its time and how often it handed work to a sync (database) thread per relayed signal.
 """
 
 import argparse

@@ -21,11 +21,16 @@ if [ -z "${RAZORPAY_KEY_ID:-}" ]; then
   echo "Razorpay sandbox on http://127.0.0.1:$SANDBOX_PORT (checkout page: /checkout)"
 fi
 
-# Periodic jobs: payout reconciliation and seat-hold release every 30 s; sessions whose end
-# time passed are completed every minute.
+# Periodic jobs: payout and refund reconciliation and seat-hold release every 30 s; every
+# minute, sessions whose end time passed are completed and the earnings repair accrues whatever
+# a completion's receiver missed (accrual never depends on a push or a receiver succeeding).
 $BIN/python manage.py reconcile_payouts --every 30 --release-holds >var/reconcile.log 2>&1 &
 children+=($!)
-( while true; do $BIN/python manage.py complete_due_sessions >>var/complete.log 2>&1; sleep 60; done ) &
+( while true; do
+    $BIN/python manage.py complete_due_sessions >>var/complete.log 2>&1
+    $BIN/python manage.py accrue_earnings >>var/complete.log 2>&1
+    sleep 60
+  done ) &
 children+=($!)
 
 $BIN/python manage.py seed_demo

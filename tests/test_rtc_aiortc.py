@@ -12,6 +12,9 @@ message each way over an RTCDataChannel:
 3. with credentials that expired already (a site run with a negative TURN_TTL_SECONDS): coturn
    refuses the allocation, no relay candidate is gathered and the call does not connect.
 
+A fourth test (plain websockets clients) checks that a relayed signal does not wait behind
+another peer's database write (SQLite's write lock held from outside).
+
 Each scenario runs on its own event loop in a worker thread, like tests/test_redis_fanout.py.
 """
 

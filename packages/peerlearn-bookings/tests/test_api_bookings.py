@@ -9,6 +9,7 @@ from peerlearn_bookings import services
 from peerlearn_bookings.models import Booking, Feedback, LiveSession, SessionStatus
 from peerlearn_bookings.testing.factories import (
     db_snapshot,
+    future,
     make_booking,
     make_completed_session,
     make_session,
@@ -348,7 +349,7 @@ def test_cancel_booking_of_started_session_is_409(as_user, learner, status):
 
 
 def test_mentor_marks_attendance(as_user, mentor, learner, django_capture_on_commit_callbacks):
-    session = make_session(mentor=mentor)
+    session = make_session(mentor=mentor, starts_at=future(minutes=5))  # its room is open
     booking = make_booking(session, learner)
     services.start_session(session_id=session.pk, mentor=mentor)
     messages = listen(f"session_{session.pk}")

@@ -28,7 +28,7 @@ SESSION_KEYS = {
     "price", "status", "booked_count", "confirmed_count", "attended_count", "mentor_ready",
     "room_url",
     # ... and the additions
-    "ends_at", "currency", "seats_left", "cancel_reason",
+    "ends_at", "currency", "seats_left", "cancel_reason", "room_opens_at",
 }  # fmt: skip
 UNKNOWN = 987654
 
@@ -86,8 +86,11 @@ def test_mentor_creates_session_with_contract_shape(as_user, mentor):
         "seats_left": 8,
         "mentor_ready": False,
         "room_url": f"/room/{session.pk}",
+        "room_opens_at": data["room_opens_at"],
         "cancel_reason": "",
     }
+    # The room (and "Join room") opens ROOM_OPENS_MINUTES_BEFORE (10) minutes before the start.
+    assert at(data["room_opens_at"]) == starts_at - timedelta(minutes=10)
     assert session.price_paise == 49900 and session.mentor_id == mentor.pk
 
 
@@ -612,7 +615,7 @@ def test_cancel_reason_too_long_is_400(as_user, mentor):
 
 
 def test_start_then_complete(as_user, mentor, learner):
-    session = make_session(mentor=mentor)
+    session = make_session(mentor=mentor, starts_at=future(minutes=5))  # its room is open
     make_booking(session, learner)
     client = as_user(mentor)
     response = client.post(f"/api/sessions/{session.pk}/start/")

@@ -1,12 +1,15 @@
 """/ws/sessions/{id}/: who may join, and every contract message sent when its action happens."""
 
+from datetime import timedelta
+
 import pytest
 from channels.db import database_sync_to_async as db
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from peerlearn.asgi import application
 from peerlearn_bookings import services
-from peerlearn_bookings.testing.factories import make_session
+from peerlearn_bookings.testing.factories import make_session, move_start
 from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -99,18 +102,9 @@ async def test_every_message_type_after_its_action(world):
         "confirmed_count": 0,
     }
 
-    await db(services.mark_attended)(booking_id=booking.pk, mentor=mentor, attended=True)
-    assert await both() == {
-        "type": "booking.attended",
-        "booking_id": booking.pk,
-        "attended": True,
-        "attended_count": 1,
-    }
-
     await db(services.cancel_ready)(session_id=session.pk, mentor=mentor)
     assert await both() == {"type": "mentor.cancel_ready", "session_id": session.pk}
 
-    from datetime import timedelta
 
     new_start = session.starts_at + timedelta(days=1)
     await db(services.update_session)(session_id=session.pk, mentor=mentor, starts_at=new_start)
@@ -126,6 +120,20 @@ async def test_every_message_type_after_its_action(world):
         "booking_id": booking2.pk,
         "booked_count": 1,
         "confirmed_count": 0,
+    }
+
+    # Attendance opens once the session is live: its start comes into the room's window, the
+    # mentor starts it, then marks the learner.
+    await db(move_start)(session, to=timezone.now() + timedelta(minutes=2))
+    await db(services.start_session)(session_id=session.pk, mentor=mentor)
+    started = await both()
+    assert started["type"] == "session.updated" and started["session"]["status"] == "live"
+    await db(services.mark_attended)(booking_id=booking.pk, mentor=mentor, attended=True)
+    assert await both() == {
+        "type": "booking.attended",
+        "booking_id": booking.pk,
+        "attended": True,
+        "attended_count": 1,
     }
     await mentor_ws.disconnect()
     await learner_ws.disconnect()

@@ -1,11 +1,14 @@
 """Earnings accrue exactly once per paid booking, with exact half-up commission."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import PaymentStatus
 from peerlearn_bookings.signals import session_completed
-from peerlearn_bookings.testing.factories import make_session
+from peerlearn_bookings.testing.factories import make_session, move_start
 from peerlearn_core.money import percent_of
 from peerlearn_core.testing.factories import make_learner, make_mentor
 from peerlearn_payouts.models import EarningEntry, MentorWallet
@@ -48,9 +51,15 @@ def paid_session(mentor, prices_paise):
     return session, booking_ids
 
 
+def ended(session):
+    """The session's time has passed (it may complete now; earlier it may not)."""
+    return move_start(session, to=timezone.now() - timedelta(hours=3))
+
+
 def test_awkward_prices_accrue_exactly(django_capture_on_commit_callbacks):
     mentor = make_mentor()
     session, _ = paid_session(mentor, [33333, 5, 99995])
+    ended(session)
     with django_capture_on_commit_callbacks(execute=True):
         bookings.complete_session(session_id=session.pk, mentor=mentor)
     entries = {e.gross_paise: e for e in EarningEntry.objects.filter(session=session)}
@@ -64,6 +73,7 @@ def test_awkward_prices_accrue_exactly(django_capture_on_commit_callbacks):
 def test_accrual_happens_once_even_when_the_signal_fires_twice(django_capture_on_commit_callbacks):
     mentor = make_mentor()
     session, _ = paid_session(mentor, [49900, 49900])
+    ended(session)
     with django_capture_on_commit_callbacks(execute=True):
         bookings.complete_session(session_id=session.pk, mentor=mentor)
     session_completed.send(sender="test", session_id=session.pk, mentor_id=mentor.pk)
@@ -84,6 +94,7 @@ def test_free_unpaid_and_cancelled_bookings_earn_nothing(django_capture_on_commi
     cancelled = bookings.book_session(session_id=session.pk, learner=make_learner())
     bookings.record_payment(booking_id=cancelled.pk, payment_status=PaymentStatus.PAID)
     bookings.cancel_booking(booking_id=cancelled.pk, learner=cancelled.learner)
+    ended(session)
     with django_capture_on_commit_callbacks(execute=True):
         bookings.complete_session(session_id=session.pk, mentor=mentor)
     assert list(EarningEntry.objects.values_list("booking_id", flat=True)) == [paid.pk]
@@ -94,6 +105,7 @@ def test_repair_command_accrues_a_missed_session():
     mentor = make_mentor()
     session, _ = paid_session(mentor, [20000])
     # Completed without its receiver running (no on-commit execution here): nothing accrued yet.
+    ended(session)
     bookings.complete_session(session_id=session.pk, mentor=mentor)
     assert EarningEntry.objects.count() == 0
     assert accrue_missing_earnings() == 18000

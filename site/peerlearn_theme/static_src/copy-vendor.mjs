@@ -6,8 +6,10 @@ import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FILES = {
-  // Chart.js's UMD build: sets window.Chart (also when loaded as a module script).
+  // Chart.js's UMD build: sets window.Chart (also when loaded as a module script). Its source
+  // map goes along: collectstatic's manifest storage follows the sourceMappingURL comment.
   "node_modules/chart.js/dist/chart.umd.min.js": "../static/vendor/chart.umd.min.js",
+  "node_modules/chart.js/dist/chart.umd.min.js.map": "../static/vendor/chart.umd.min.js.map",
 };
 
 for (const [from, to] of Object.entries(FILES)) {

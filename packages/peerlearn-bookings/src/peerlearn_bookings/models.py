@@ -93,6 +93,8 @@ class PaymentStatus(models.TextChoices):
     FREE = "free", "Free"
     PENDING = "pending", "Pending"
     PAID = "paid", "Paid"
+    # A refund was asked of Razorpay and is not processed yet (a failed one returns to paid).
+    REFUND_PENDING = "refund_pending", "Refund pending"
     REFUNDED = "refunded", "Refunded"
     FAILED = "failed", "Failed"
 

@@ -13,6 +13,7 @@ from peerlearn_core.realtime import broadcast, broadcast_lazy, session_group
 from peerlearn_core.services import notify, notify_many, push_badges
 
 from . import selectors, signals
+from .app_settings import bookings_settings
 from .models import (
     OPEN_STATUSES,
     Booking,
@@ -41,6 +42,17 @@ EDITABLE_FIELDS = (
 def _locked_session(session_id: int) -> LiveSession:
     # select_for_update is a no-op on SQLite, where IMMEDIATE transactions already serialise writers.
     return LiveSession.objects.select_for_update().get(pk=session_id)
+
+
+def lock_booking(booking_id: int) -> Booking:
+    """Inside a transaction: lock the booking's session, then the booking, and return the booking
+    with that session attached. Every writer takes its locks in this one order (session →
+    booking, then payouts' payment rows), so no two of them can deadlock on PostgreSQL."""
+    session_id = Booking.objects.values_list("session_id", flat=True).get(pk=booking_id)
+    session = _locked_session(session_id)
+    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    booking.session = session
+    return booking
 
 
 def _require_owner(session: LiveSession, mentor) -> None:
@@ -203,6 +215,23 @@ def cancel_session(*, session_id: int, mentor, reason: str = "") -> LiveSession:
     return session
 
 
+def can_start(session: LiveSession, now=None) -> bool:
+    """A scheduled session goes live inside its room's window: from ROOM_OPENS_MINUTES_BEFORE
+    before the start until its end."""
+    now = now or timezone.now()
+    return (
+        session.status == SessionStatus.SCHEDULED and session.room_opens_at <= now < session.ends_at
+    )
+
+
+def can_complete(session: LiveSession, now=None) -> bool:
+    """An open session ends once it went live, or (the clock's path) once its end time passed."""
+    now = now or timezone.now()
+    return session.status == SessionStatus.LIVE or (
+        session.status == SessionStatus.SCHEDULED and session.ends_at <= now
+    )
+
+
 @transaction.atomic
 def start_session(*, session_id: int, mentor) -> LiveSession:
     session = _locked_session(session_id)
@@ -211,6 +240,14 @@ def start_session(*, session_id: int, mentor) -> LiveSession:
         return session
     if session.status != SessionStatus.SCHEDULED:
         raise Conflict(f"A {session.status} session cannot start.", code="session_closed")
+    now = timezone.now()
+    if now < session.room_opens_at:
+        minutes = bookings_settings.ROOM_OPENS_MINUTES_BEFORE
+        raise Conflict(
+            f"A session can go live from {minutes} minutes before its start.", code="too_early"
+        )
+    if now >= session.ends_at:
+        raise Conflict("This session's time is over.", code="session_over")
     session.status = SessionStatus.LIVE
     session.started_at = timezone.now()
     session.save(update_fields=["status", "started_at", "updated_at"])
@@ -227,6 +264,10 @@ def complete_session(*, session_id: int, mentor=None) -> LiveSession:
     if session.status == SessionStatus.COMPLETED:
         return session
     _require_open(session)
+    if not can_complete(session):
+        raise Conflict(
+            "A session can end once it went live or its end time passed.", code="not_started"
+        )
     session.status = SessionStatus.COMPLETED
     session.completed_at = timezone.now()
     session.mentor_ready = False
@@ -302,7 +343,7 @@ def cancel_ready(*, session_id: int, mentor) -> LiveSession:
 
 
 def _learner_booking(booking_id: int, learner) -> Booking:
-    booking = Booking.objects.select_for_update().select_related("session").get(pk=booking_id)
+    booking = lock_booking(booking_id)
     if booking.learner_id != learner.pk:
         raise NotAllowed("This is not your booking.")
     if not booking.is_active:
@@ -354,12 +395,14 @@ def decline_booking(*, booking_id: int, learner) -> Booking:
 
 @transaction.atomic
 def mark_attended(*, booking_id: int, mentor, attended: bool = True) -> Booking:
-    booking = Booking.objects.select_for_update().select_related("session").get(pk=booking_id)
+    booking = lock_booking(booking_id)
     _require_owner(booking.session, mentor)
     if not booking.is_active:
         raise Conflict("This booking was cancelled.", code="booking_cancelled")
     if booking.session.status == SessionStatus.CANCELLED:
         raise Conflict("The session was cancelled.", code="session_closed")
+    if booking.session.status not in (SessionStatus.LIVE, SessionStatus.COMPLETED):
+        raise Conflict("Attendance opens when the session goes live.", code="not_live")
     if booking.attended != attended:
         booking.attended = attended
         booking.attended_at = timezone.now() if attended else None
@@ -594,7 +637,7 @@ def decline_request(*, request_id: int, mentor, reason: str = "") -> SessionRequ
 def record_payment(*, booking_id: int, payment_status: str) -> Booking:
     if payment_status not in PaymentStatus.values:
         raise ValueError(f"unknown payment status {payment_status!r}")
-    booking = Booking.objects.select_for_update().get(pk=booking_id)
+    booking = lock_booking(booking_id)
     if booking.payment_status != payment_status:
         booking.payment_status = payment_status
         booking.save(update_fields=["payment_status"])
@@ -610,9 +653,7 @@ def record_payment(*, booking_id: int, payment_status: str) -> Booking:
 @transaction.atomic
 def release_unpaid_booking(*, booking_id: int) -> Booking | None:
     """Give an unpaid seat back (the hold expired). Does nothing if it was paid meanwhile."""
-    booking = (
-        Booking.objects.select_for_update().select_related("session", "learner").get(pk=booking_id)
-    )
+    booking = lock_booking(booking_id)
     if not booking.is_active or booking.payment_status != PaymentStatus.PENDING:
         return None
     _give_back_seat(booking, payment_status=PaymentStatus.FAILED)

@@ -11,13 +11,20 @@ session_completed = Signal()
 session_cancelled = Signal()
 # booking_id, session_id, learner_id, amount_paise
 booking_created = Signal()
-# booking_id, session_id, learner_id
+# booking_id, session_id, learner_id: the learner cancelled, or the unpaid hold was released
+# (the booking's payment_status and cancelled_at tell which, and when)
 booking_cancelled = Signal()
 # booking_id, session_id, learner_id (the learner declined attendance)
 booking_declined = Signal()
 
 
 def send_on_commit(signal: Signal, **kwargs) -> None:
+    """Send after commit, robustly: a receiver that raises is logged and never keeps the other
+    receivers (or later on-commit callbacks) from running. Money receivers have repair jobs
+    (``accrue_earnings``, ``reconcile_payouts``) for the rare one that fails."""
     from django.db import transaction
 
-    transaction.on_commit(lambda: signal.send(sender="peerlearn_bookings", **kwargs))
+    # send_robust logs each receiver's exception (django.dispatch) and carries on.
+    transaction.on_commit(
+        lambda: signal.send_robust(sender="peerlearn_bookings", **kwargs), robust=True
+    )

@@ -19,6 +19,11 @@ DEFAULTS = {
     "SEAT_HOLD_MINUTES": 15,
     # Reconciliation also polls processed payouts this recent: a reversal can come days later.
     "RECONCILE_PROCESSED_DAYS": 7,
+    # A learner who cancels a paid booking more than this many hours before the start gets a
+    # full refund; later, none (the seat was held for them). A mentor's cancel always refunds.
+    "REFUND_CUTOFF_HOURS": 24,
+    # Razorpay refund speed: "normal" (5-7 working days) or "optimum" (instant when possible).
+    "REFUND_SPEED": "normal",
     "PAYOUT_PURPOSE": "payout",
     "PAYOUT_NARRATION": "PeerLearn earnings",
     "CHECKOUT_URL": "",  # the sandbox's /checkout page in the demo; empty: Razorpay Checkout JS
@@ -41,3 +46,8 @@ def check_settings() -> None:
         raise ImproperlyConfigured(f"Unknown PEERLEARN_PAYOUTS keys: {sorted(unknown)}")
     if str(payout_settings.BASE_URL).endswith("/"):
         raise ImproperlyConfigured("PEERLEARN_PAYOUTS['BASE_URL'] must not end with '/'.")
+    cutoff = payout_settings.REFUND_CUTOFF_HOURS
+    if isinstance(cutoff, bool) or not isinstance(cutoff, int | float) or cutoff < 0:
+        raise ImproperlyConfigured("PEERLEARN_PAYOUTS['REFUND_CUTOFF_HOURS'] must be >= 0.")
+    if payout_settings.REFUND_SPEED not in {"normal", "optimum"}:
+        raise ImproperlyConfigured("PEERLEARN_PAYOUTS['REFUND_SPEED'] is normal or optimum.")

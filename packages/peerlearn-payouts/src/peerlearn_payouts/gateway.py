@@ -57,6 +57,17 @@ class PaymentGateway(Protocol):
         self, *, fund_account_id: str, amount_paise: int, idempotency_key: str, reference_id: str
     ) -> dict: ...
     def fetch_payout(self, payout_id: str) -> dict: ...
+    def create_refund(
+        self,
+        *,
+        payment_id: str,
+        amount_paise: int,
+        idempotency_key: str,
+        receipt: str,
+        notes: dict,
+    ) -> dict: ...
+    def fetch_refund(self, refund_id: str) -> dict: ...
+    def payment_refunds(self, payment_id: str) -> list[dict]: ...
     def verify_webhook(self, *, body: bytes, signature: str | None) -> bool: ...
 
 
@@ -149,6 +160,39 @@ class RazorpayGateway:
 
     def fetch_payout(self, payout_id: str) -> dict:
         return self._call(self._client.get, f"/v1/payouts/{payout_id}", {})
+
+    # --- refunds -----------------------------------------------------------------------------
+    def create_refund(
+        self,
+        *,
+        payment_id: str,
+        amount_paise: int,
+        idempotency_key: str,
+        receipt: str,
+        notes: dict,
+    ) -> dict:
+        """A normal refund of ``amount_paise`` of a captured payment. ``X-Refund-Idempotency``
+        (10+ letters, digits, ``-``, ``_``): the same key and body return the first refund, so a
+        retry after a timeout never refunds twice."""
+        body = {
+            "amount": amount_paise,
+            "speed": payout_settings.REFUND_SPEED,
+            "receipt": receipt[:40],
+            "notes": notes,
+        }
+        return self._call(
+            self._client.payment.refund,
+            payment_id,
+            body,
+            headers={"X-Refund-Idempotency": idempotency_key},
+        )
+
+    def fetch_refund(self, refund_id: str) -> dict:
+        return self._call(self._client.refund.fetch, refund_id, {})
+
+    def payment_refunds(self, payment_id: str) -> list[dict]:
+        data = self._call(self._client.payment.fetch_multiple_refund, payment_id, {"count": 100})
+        return list(data.get("items") or [])
 
     # --- webhooks ----------------------------------------------------------------------------
     def verify_webhook(self, *, body: bytes, signature: str | None) -> bool:

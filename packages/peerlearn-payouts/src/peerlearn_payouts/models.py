@@ -9,13 +9,18 @@ from peerlearn_core.compat import check_constraint
 
 
 class Payment(models.Model):
-    """A Razorpay order for one booking, and the payment that settled it."""
+    """A Razorpay order for one booking, and the payment that settled it.
+
+    The row is written before Razorpay is asked for the order (``razorpay_order_id`` is empty
+    until it answers): at most one ``created`` row per booking, a database constraint, is what
+    makes concurrent Pay clicks share one order."""
 
     class Status(models.TextChoices):
-        CREATED = "created", "Created"
+        CREATED = "created", "Created"  # an open order (or one being created)
         PAID = "paid", "Paid"
-        FAILED = "failed", "Failed"
-        EXPIRED = "expired", "Expired"
+        FAILED = "failed", "Failed"  # Razorpay refused or never answered the order
+        EXPIRED = "expired", "Expired"  # the booking was cancelled or released first
+        REFUNDED = "refunded", "Refunded"  # its refund was processed
 
     booking = models.ForeignKey(
         "peerlearn_bookings.Booking", on_delete=models.PROTECT, related_name="payments"
@@ -23,7 +28,7 @@ class Payment(models.Model):
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments"
     )
-    razorpay_order_id = models.CharField(max_length=64, unique=True)
+    razorpay_order_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     razorpay_payment_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
     amount_paise = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)
@@ -32,9 +37,72 @@ class Payment(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"],
+                condition=Q(status="created"),
+                name="one_open_order_per_booking",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.razorpay_order_id} ({self.status})"
+        return f"{self.razorpay_order_id or 'order pending'} ({self.status})"
+
+
+class RefundStatus(models.TextChoices):
+    # Ours: written with its idempotency key, not yet acknowledged by Razorpay.
+    CREATED = "created", "Created"
+    PENDING = "pending", "Pending"
+    PROCESSED = "processed", "Processed"
+    FAILED = "failed", "Failed"
+
+
+OPEN_REFUND_STATUSES = {RefundStatus.CREATED, RefundStatus.PENDING}
+
+
+class Refund(models.Model):
+    """Money going back to a learner: at most one refund per payment (the one-to-one is the
+    database's guarantee that a double click, a repeated webhook or a repair job never refunds a
+    payment twice). Written first with its idempotency key, then sent to Razorpay."""
+
+    class Reason(models.TextChoices):
+        LEARNER_CANCELLED = "learner_cancelled", "Learner cancelled before the cutoff"
+        SESSION_CANCELLED = "session_cancelled", "Mentor cancelled the session"
+        LATE_PAYMENT = "late_payment", "Paid after the booking was cancelled or released"
+        DUPLICATE_PAYMENT = "duplicate_payment", "A second payment for a paid booking"
+
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
+    booking = models.ForeignKey(
+        "peerlearn_bookings.Booking", on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount_paise = models.PositiveIntegerField()
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    status = models.CharField(
+        max_length=16, choices=RefundStatus.choices, default=RefundStatus.CREATED, db_index=True
+    )
+    # Sent as X-Refund-Idempotency on every attempt: a retry can never refund twice.
+    idempotency_key = models.CharField(max_length=36, unique=True, default=uuid.uuid4)
+    razorpay_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            check_constraint(Q(amount_paise__gt=0), name="refund_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.pk} of {self.amount_paise} paise ({self.status})"
+
+    @property
+    def settles_booking(self) -> bool:
+        """False for a duplicate payment's refund: the booking stays paid by its other payment."""
+        return self.reason != self.Reason.DUPLICATE_PAYMENT
 
 
 class EarningEntry(models.Model):

@@ -41,10 +41,22 @@ def broadcast(group: str, message_type: str, payload: dict) -> None:
     """Push ``{type: message_type, **payload}`` to ``group`` once the current transaction commits.
 
     Receivers must never see a state the database rolled back, so nothing leaves before commit.
+    Pushes are best effort and robust: one that fails is logged and never stops the on-commit
+    callbacks queued after it (signals that move money among them).
     """
-    transaction.on_commit(lambda: send_now(group, message_type, payload))
+    transaction.on_commit(lambda: send_now(group, message_type, payload), robust=True)
 
 
 def broadcast_lazy(group: str, message_type: str, build_payload) -> None:
-    """Like ``broadcast`` but computes the payload after commit (e.g. counts that need the DB)."""
-    transaction.on_commit(lambda: send_now(group, message_type, build_payload()))
+    """Like ``broadcast`` but computes the payload after commit (e.g. counts that need the DB).
+    A payload builder that raises is logged and skipped, like a failed send."""
+
+    def push() -> None:
+        try:
+            payload = build_payload()
+        except Exception:
+            logger.exception("building the %s push to %s failed", message_type, group)
+            return
+        send_now(group, message_type, payload)
+
+    transaction.on_commit(push, robust=True)

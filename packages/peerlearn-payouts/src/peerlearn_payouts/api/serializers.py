@@ -58,3 +58,18 @@ class VerifyPaymentSerializer(serializers.Serializer):
     razorpay_order_id = serializers.CharField(max_length=64)
     razorpay_payment_id = serializers.CharField(max_length=64)
     razorpay_signature = serializers.CharField(max_length=128)
+
+
+class RefundQuoteSerializer(serializers.Serializer):
+    """What cancelling this booking now would refund (shown before the learner confirms)."""
+
+    booking_id = serializers.IntegerField()
+    payment_status = serializers.CharField()
+    paid = RupeesField(help_text="What the learner paid for this seat.")
+    refund = RupeesField(help_text="What cancelling now gives back: all of it, or nothing.")
+    full_refund = serializers.BooleanField()
+    cutoff_at = serializers.DateTimeField(
+        help_text="Cancelling before this moment refunds in full; after it, nothing."
+    )
+    cutoff_hours = serializers.FloatField()
+    currency = serializers.CharField(default="INR")

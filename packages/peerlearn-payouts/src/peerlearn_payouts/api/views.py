@@ -19,6 +19,7 @@ from .serializers import (
     OrderSerializer,
     PayoutRequestSerializer,
     PayoutSerializer,
+    RefundQuoteSerializer,
     VerifyPaymentSerializer,
 )
 
@@ -84,7 +85,18 @@ class WebhookView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=None, responses={200: {"type": "object"}})
+    @extend_schema(
+        request=None,
+        responses={
+            200: {"type": "object", "properties": {"status": {"type": "string"}}},
+            400: {
+                "type": "object",
+                "description": "Bad signature, or a signed body that is not a readable event "
+                "(nothing is recorded or changed).",
+            },
+            503: {"type": "object", "description": "Razorpay did not answer; deliver again."},
+        },
+    )
     def post(self, request):
         raw = request.body  # read before anything parses it: the HMAC covers these exact bytes
         try:
@@ -134,3 +146,14 @@ class VerifyPaymentView(APIView):
         )
         booking = learner_bookings(request.user, include_cancelled=True).get(pk=booking.pk)
         return Response(BookingSerializer(booking).data)
+
+
+class RefundQuoteView(APIView):
+    """GET /api/bookings/{id}/refund_quote/: the refund policy applied to cancelling now."""
+
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    @extend_schema(responses=RefundQuoteSerializer)
+    def get(self, request, pk: int):
+        quote = services.refund_quote(booking_id=pk, learner=request.user)
+        return Response(RefundQuoteSerializer(quote).data)

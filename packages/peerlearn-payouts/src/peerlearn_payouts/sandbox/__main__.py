@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--auto-advance",
         action=argparse.BooleanOptionalAction,
         default=_truthy(env("SANDBOX_AUTO_ADVANCE")),
-        help="move processing payouts to processed after --auto-advance-delay seconds",
+        help="move processing payouts and pending refunds to processed after "
+        "--auto-advance-delay seconds",
     )
     parser.add_argument("--auto-advance-delay", type=float, default=3.0)
     parser.add_argument("--quiet", action="store_true", help="do not log requests to stderr")

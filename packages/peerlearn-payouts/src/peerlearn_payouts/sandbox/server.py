@@ -6,7 +6,8 @@ no Django: it runs in-process for tests (``SandboxServer(...).start()``) or as i
 
 Surfaces
 - ``/v1/...``            the Razorpay API subset we use (Basic auth, Razorpay error bodies).
-- ``/_sandbox/...``      test controls (same Basic auth): advance payouts, faults, webhooks, reset.
+- ``/_sandbox/...``      test controls (same Basic auth): advance payouts and refunds, faults,
+                         webhooks, reset.
 - ``/checkout``          a stand-in for the hosted Razorpay Checkout (no auth), plus a
                          ``/v1/checkout.js`` shim that mimics ``new Razorpay(options).open()``.
 """
@@ -133,6 +134,24 @@ PENDING_DETAILS = {
     "reason": "pending_approval",
     "description": "Payout is pending approval in your approval workflow.",
     "source": "business",
+}
+
+# Refunds (Razorpay API docs: api/refunds/create-normal, normal-refunds-idempotent, entity;
+# webhooks/refunds). A normal refund starts `pending` and ends `processed` or `failed`.
+REFUND_IDEMPOTENCY_HEADER = "X-Refund-Idempotency"
+# "at least 10 characters: letters, digits, hyphens and underscores". The upper bound is
+# UNCONFIRMED; 100 is generous (a UUID is 36).
+REFUND_IDEMPOTENCY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{10,100}")
+REFUND_SPEEDS = ("normal", "optimum")
+REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+    "pending": frozenset({"processed", "failed"}),
+    "processed": frozenset(),
+    "failed": frozenset(),
+}
+REFUND_EVENTS = {
+    "pending": "refund.created",
+    "processed": "refund.processed",
+    "failed": "refund.failed",
 }
 
 FAULT_KINDS = ("timeout", "5xx", "reject")
@@ -532,6 +551,9 @@ class SandboxServer:
             self._payouts: dict[str, dict] = {}
             self._idempotency: dict[str, tuple[str, dict]] = {}
             self._create_calls = 0
+            self._refunds: dict[str, dict] = {}
+            self._refund_idempotency: dict[str, tuple[str, dict]] = {}
+            self._refund_create_calls = 0
             self._faults: list[_Fault] = []
             self._low_balance = False
             self._approval_workflow = False
@@ -579,6 +601,33 @@ class SandboxServer:
     def payments(self) -> list[dict]:
         with self._lock:
             return [self._payment_view(p) for p in self._payments.values()]
+
+    @property
+    def refund_create_calls(self) -> int:
+        """How many POST /v1/payments/{id}/refund created a NEW refund (replays don't count)."""
+        with self._lock:
+            return self._refund_create_calls
+
+    def refunds(self, payment_id: str | None = None) -> list[dict]:
+        """Every refund (oldest first), or only those of ``payment_id``."""
+        with self._lock:
+            return [
+                copy.deepcopy(r)
+                for r in self._refunds.values()
+                if payment_id is None or r["payment_id"] == payment_id
+            ]
+
+    def refund(self, refund_id: str) -> dict:
+        with self._lock:
+            if refund_id not in self._refunds:
+                raise KeyError(refund_id)
+            return copy.deepcopy(self._refunds[refund_id])
+
+    def payment(self, payment_id: str) -> dict:
+        with self._lock:
+            if payment_id not in self._payments:
+                raise KeyError(payment_id)
+            return self._payment_view(self._payments[payment_id])
 
     def contacts(self) -> list[dict]:
         with self._lock:
@@ -1038,6 +1087,188 @@ class SandboxServer:
                 "metadata": {"payment_id": payment["id"], "order_id": order["id"]},
             }
 
+    # -- refunds -----------------------------------------------------------------------------
+
+    def _create_refund(self, payment_id: str, data: dict, idem_key: str | None) -> dict:
+        """POST /v1/payments/{id}/refund. With X-Refund-Idempotency the same key and body replay
+        the first response (one refund); the same key with another body is a BAD_REQUEST."""
+        if idem_key is not None and not REFUND_IDEMPOTENCY_KEY_RE.fullmatch(idem_key):
+            raise ApiError(
+                "The idempotency key must be at least 10 characters of letters, digits, "
+                "hyphens or underscores.",
+                field=REFUND_IDEMPOTENCY_HEADER,
+            )
+        body_hash = _canonical_hash({"payment_id": payment_id, "body": data})
+        with self._lock:
+            if idem_key is not None:
+                saved = self._refund_idempotency.get(idem_key)
+                if saved is not None:
+                    if saved[0] != body_hash:
+                        raise ApiError(
+                            "Different request with the same idempotency key has already been processed.",
+                            source="NA",
+                            reason="NA",
+                        )
+                    return copy.deepcopy(saved[1])
+            response = self._validate_and_create_refund(payment_id, data)
+            if idem_key is not None:
+                self._refund_idempotency[idem_key] = (body_hash, copy.deepcopy(response))
+            return response
+
+    def _validate_and_create_refund(self, payment_id: str, data: dict) -> dict:
+        """Caller holds self._lock."""
+        if not payment_id.startswith("pay_"):
+            raise ApiError(f"{payment_id} is not a valid id", field="id", reason="NA")
+        payment = self._payments.get(payment_id)
+        if payment is None:
+            raise _no_such_id()
+        _reject_extra(data, {"amount", "speed", "notes", "receipt"})
+        if payment["status"] not in ("captured", "refunded"):
+            # UNCONFIRMED wording; refunds are possible for captured payments only.
+            raise ApiError(
+                "Only payments which have been captured can be refunded", field="id", reason="NA"
+            )
+        remaining = payment["amount"] - payment["amount_refunded"]
+        if remaining <= 0:
+            raise ApiError("The payment has been fully refunded already", field="id")
+        if data.get("amount") is None:
+            amount = remaining  # no amount: everything not yet refunded
+        else:
+            raw = data["amount"]
+            if isinstance(raw, str) and raw.isdigit():
+                raw = int(raw)  # Razorpay's own samples send "100"
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise ApiError("The amount must be an integer.", field="amount")
+            if raw < 100:
+                raise ApiError(
+                    "The amount must be at least INR 1.00",
+                    field="amount",
+                    step="payment_initiation",
+                )
+            if raw > remaining:
+                raise ApiError(
+                    "The refund amount provided is greater than amount captured", field="amount"
+                )
+            amount = raw
+        speed = data.get("speed") or "normal"
+        if speed not in REFUND_SPEEDS:
+            raise ApiError("The selected speed is invalid.", field="speed")
+        receipt = _opt_str(data, "receipt", 40)
+        notes = _notes(data)
+        refund = {
+            "id": _new_id("rfnd_"),
+            "entity": "refund",
+            "amount": amount,
+            "currency": payment["currency"],
+            "payment_id": payment_id,
+            "notes": notes,
+            "receipt": receipt,
+            "acquirer_data": {"arn": None},
+            "created_at": _now(),
+            "batch_id": None,
+            "status": "pending",
+            "speed_processed": "normal",
+            "speed_requested": speed,
+        }
+        self._refunds[refund["id"]] = refund
+        self._refund_create_calls += 1
+        # amount_refunded and refund_status move when the refund is created, not when it is
+        # processed; a fully refunded payment turns `refunded`.
+        payment["amount_refunded"] += amount
+        self._refund_status(payment)
+        self._emit_refund(refund)
+        if self.auto_advance:
+            self._schedule_refund_processing(refund["id"])
+        return self._refund_view(refund)
+
+    @staticmethod
+    def _refund_status(payment: dict) -> None:
+        refunded = payment["amount_refunded"]
+        if refunded <= 0:
+            payment["refund_status"] = None
+        elif refunded >= payment["amount"]:
+            payment["refund_status"] = "full"
+        else:
+            payment["refund_status"] = "partial"
+        if payment["status"] in ("captured", "refunded"):
+            payment["status"] = "refunded" if payment["refund_status"] == "full" else "captured"
+
+    @staticmethod
+    def _refund_view(refund: dict) -> dict:
+        view = copy.deepcopy(refund)
+        view["notes"] = _notes_out(view["notes"])
+        return view
+
+    def _emit_refund(self, refund: dict) -> None:
+        """Caller holds self._lock: refund.created / .processed / .failed with the payment."""
+        payment = self._payments[refund["payment_id"]]
+        self._emit(
+            REFUND_EVENTS[refund["status"]],
+            ["refund", "payment"],
+            {
+                "refund": {"entity": self._refund_view(refund)},
+                "payment": {"entity": self._payment_view(payment)},
+            },
+        )
+
+    def advance_refund(self, refund_id: str, status: str) -> dict:
+        """Move a pending refund to ``processed`` (an ARN arrives) or ``failed`` (its amount goes
+        back to the payment's refundable amount; UNCONFIRMED but the sensible reading), and fire
+        the webhook. KeyError for an unknown refund, ValueError for an illegal move."""
+        with self._lock:
+            refund = self._refunds.get(refund_id)
+            if refund is None:
+                raise KeyError(refund_id)
+            if status not in REFUND_TRANSITIONS:
+                raise ValueError(f"unknown refund status {status!r}")
+            if status not in REFUND_TRANSITIONS[refund["status"]]:
+                raise ValueError(f"illegal refund transition {refund['status']} -> {status}")
+            refund["status"] = status
+            if status == "processed":
+                refund["acquirer_data"] = {"arn": _digits(12)}
+            else:
+                payment = self._payments[refund["payment_id"]]
+                payment["amount_refunded"] -= refund["amount"]
+                self._refund_status(payment)
+            self._emit_refund(refund)
+            return self._refund_view(refund)
+
+    def _schedule_refund_processing(self, refund_id: str) -> None:
+        """Caller holds self._lock (auto-advance: pending refunds process after the delay)."""
+        generation = self._generation
+
+        def fire() -> None:
+            with self._lock:
+                self._timers.discard(timer)
+                if self._stopping.is_set() or generation != self._generation:
+                    return
+                refund = self._refunds.get(refund_id)
+                if refund is not None and refund["status"] == "pending":
+                    self.advance_refund(refund_id, "processed")
+
+        timer = threading.Timer(self.auto_advance_delay, fire)
+        timer.daemon = True
+        self._timers.add(timer)
+        timer.start()
+
+    def _list_refunds(self, query: dict, payment_id: str | None = None) -> dict:
+        count, skip = _paging(query)
+        start, end = _time_filter(query, "from"), _time_filter(query, "to")
+        items = [
+            self._refund_view(r)
+            for r in reversed(list(self._refunds.values()))
+            if (payment_id is None or r["payment_id"] == payment_id)
+            and (start is None or r["created_at"] >= start)
+            and (end is None or r["created_at"] <= end)
+        ]
+        return _collection(items[skip : skip + count])
+
+    def _get_refund(self, refund_id: str, payment_id: str | None = None) -> dict:
+        refund = self._refunds.get(refund_id)
+        if refund is None or (payment_id is not None and refund["payment_id"] != payment_id):
+            raise _no_such_id()
+        return refund
+
     # -- contacts and fund accounts ----------------------------------------------------------
 
     @staticmethod
@@ -1452,6 +1683,16 @@ class SandboxServer:
                     if payment is None:
                         raise _no_such_id()
                     return self._payment_view(payment)
+                if method == "POST" and n == 3 and segs[2] == "refund":
+                    return self._create_refund(
+                        segs[1], data, headers.get(REFUND_IDEMPOTENCY_HEADER)
+                    )
+                if method == "GET" and n == 3 and segs[2] == "refunds":
+                    if segs[1] not in self._payments:
+                        raise _no_such_id()
+                    return self._list_refunds(query, payment_id=segs[1])
+                if method == "GET" and n == 4 and segs[2] == "refunds":
+                    return self._refund_view(self._get_refund(segs[3], payment_id=segs[1]))
                 if method == "POST" and n == 3 and segs[2] == "capture":
                     payment = self._payments.get(segs[1])
                     if payment is None:
@@ -1462,6 +1703,16 @@ class SandboxServer:
                         "Only payments which have been authorized and not yet captured can be captured",
                         field=None,
                     )
+            elif head == "refunds":
+                if method == "GET" and n == 1:
+                    return self._list_refunds(query)
+                if method == "GET" and n == 2:
+                    return self._refund_view(self._get_refund(segs[1]))
+                if method == "PATCH" and n == 2:
+                    refund = self._get_refund(segs[1])
+                    _reject_extra(data, {"notes"})
+                    refund["notes"] = _notes(data)
+                    return self._refund_view(refund)
             elif head == "contacts":
                 if method == "POST" and n == 1:
                     return copy.deepcopy(self._upsert_contact(self._validate_contact(data)))
@@ -1568,6 +1819,16 @@ class SandboxServer:
                     except KeyError:
                         raise _no_such_id("event_id") from None
                     return {"event_id": segs[1], "redelivered": True}
+            if head == "refunds" and method == "GET" and n == 1:
+                return _collection([self._refund_view(r) for r in self.refunds()])
+            if head == "refunds" and method == "POST" and n == 3 and segs[2] == "advance":
+                status = data.get("status")
+                if not isinstance(status, str):
+                    raise ApiError("The status field is required.", field="status")
+                try:
+                    return self.advance_refund(segs[1], status)
+                except KeyError:
+                    raise _no_such_id() from None
             if head == "reset" and method == "POST" and n == 1:
                 self.reset()
                 return {"reset": True}

@@ -37,8 +37,7 @@ function start(kit) {
   const Chart = chartLibrary();
   const tabPanel = root.closest("[data-tab-panel]"); // the dashboard tab we sit in (Earnings)
   const dashboardTabs = tabPanel?.closest("[data-tabs]");
-  const innerTabs = root.querySelector("[data-tabs]");
-  kit.initTabs(innerTabs); // the kit wired it at boot; this returns that controller
+  const innerTabs = root.querySelector("[data-tabs]"); // Weekly / Monthly / Sessions (kit tabs)
   const visible = (el) => !el.closest("[hidden]");
 
   // ---------------------------------------------------------------- weekly / monthly charts
@@ -59,6 +58,7 @@ function start(kit) {
           total: panel.querySelector("[data-chart-total]"),
           caption: panel.querySelector("[data-chart-caption]"),
           buckets: null,
+          totals: null,
           chart: null,
           seq: 0,
         },
@@ -162,9 +162,8 @@ function start(kit) {
   function renderChart(view) {
     if (!view.buckets) return;
     const { unit } = PERIODS[view.period];
-    const net = view.buckets.reduce((sum, b) => sum + Math.round((Number(b.net) || 0) * 100), 0) / 100;
     const sessions = view.buckets.reduce((sum, b) => sum + (Number(b.sessions) || 0), 0);
-    view.total.textContent = money(net);
+    view.total.textContent = money(view.totals.net);
     view.caption.textContent = `net from ${plural(sessions, "session")} in the last ${plural(view.buckets.length, unit)}`;
     view.loading.hidden = true;
     view.error.hidden = true;
@@ -193,7 +192,8 @@ function start(kit) {
     try {
       const data = await kit.api(`/api/analytics/earnings/?period=${view.period}`, { quiet });
       if (seq !== view.seq) return;
-      view.buckets = Array.isArray(data?.buckets) ? data.buckets : [];
+      view.buckets = data.buckets;
+      view.totals = data.totals;
       renderChart(view);
     } catch (err) {
       if (seq !== view.seq || view.buckets) return;

@@ -68,8 +68,10 @@ function main(root) {
   const isOpen = (b) => OPEN.has(b.session.status);
 
   // "Join room" shows exactly while the room is open (room_opens_at until ends_at, session
-  // scheduled or live) for an active, not-declined booking. Re-checked every 30 s and at the next
-  // opening or closing moment, so the button appears on time without a reload.
+  // scheduled or live) for an active, not-declined booking whose seat is free or paid (a seat
+  // held for payment waits outside the room). Re-checked every 30 s and at the next opening or
+  // closing moment, so the button appears on time without a reload.
+  const SEATED = new Set(["free", "paid"]);
   const JOIN_CHECK_MS = 30000;
   let joinTimer = null;
 
@@ -78,7 +80,8 @@ function main(root) {
     return Date.parse(s.room_opens_at) <= now && now < Date.parse(s.ends_at);
   }
 
-  const canJoinRoom = (b) => !b.cancelled && !b.declined && roomWindowOpen(b.session);
+  const canJoinRoom = (b) =>
+    !b.cancelled && !b.declined && SEATED.has(b.payment_status) && roomWindowOpen(b.session);
 
   function refreshJoinButtons() {
     clearTimeout(joinTimer);

@@ -15,6 +15,13 @@ const PING_MS = 25000;
 // 4401 not authenticated, 4403 not allowed / closed, 4409 replaced by a newer tab: no reconnect.
 // 4000 (pruned as lost) reconnects as a fresh peer, like any other drop.
 const NO_RECONNECT = [4401, 4403, 4409];
+// The socket's refusals (then it closes 4403): an overlay, then back to the dashboard.
+const REFUSALS = {
+  forbidden: "You don't have a seat in this session",
+  unpaid: "Finish paying for your seat",
+  closed: "This session is over",
+  not_found: "This session does not exist",
+};
 // Server errors about signaling races (a candidate to a peer that just left): logged, not toasted.
 const QUIET_ERRORS = new Set(["bad_address", "not_started", "lecture"]);
 
@@ -40,7 +47,6 @@ function main(config) {
     mediaError: $("[data-media-error]", root),
     opensAt: $("[data-opens-at]", root),
     callRunning: $("[data-call-running]", root),
-    readyHint: $("[data-ready-hint]", root),
     ready: $("[data-ready-toggle]", root),
     start: $("[data-start-call]", root),
     declines: $$("[data-decline]", root),
@@ -953,14 +959,8 @@ function main(config) {
       case "answer":
       case "ice":
         if (!state.inCall && state.callStarted && state.ready) enterCall();
-        if (state.inCall && mesh) {
-          if (message.type === "offer" && !eligible(state.people.get(message.from))) {
-            // An offer from a peer we have not seen become ready yet: its ready event is on the way.
-            const person = state.people.get(message.from);
-            if (person) person.ready = true;
-          }
-          mesh.handle(message);
-        }
+        // An offer from a peer without a connection yet opens one (mesh.handle).
+        if (state.inCall && mesh) mesh.handle(message);
         break;
       case "chat":
         addChat(message);
@@ -1008,13 +1008,8 @@ function main(config) {
       scheduleOpen();
       return;
     }
-    if (message.code === "forbidden" || message.code === "closed" || message.code === "not_found") {
-      const closed = message.code === "closed";
-      showOverlay({
-        kind: message.code,
-        title: closed ? "This session is over" : "You don't have a seat in this session",
-        body: message.detail || "",
-      });
+    if (REFUSALS[message.code]) {
+      showOverlay({ kind: message.code, title: REFUSALS[message.code], body: message.detail || "" });
       return;
     }
     if (state.declining) {
