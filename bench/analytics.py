@@ -345,6 +345,12 @@ def bench(args, backend: str, started: float) -> int:
         if nonempty != len(bare_rows) or len(orm_rows) != len(bare_rows):
             problems.append(f"{period}: {nonempty} buckets vs bare {len(bare_rows)}")
 
+        with connection.cursor() as cursor:
+            explain = "EXPLAIN" if pg else "EXPLAIN QUERY PLAN"
+            cursor.execute(f"{explain} {orm_sql}", orm_params)
+            plan = [str(row[-1]).strip() for row in cursor.fetchall()]
+        print(f"  {period} plan: " + " | ".join(p for p in plan if "cost" not in p or "Scan" in p))
+
         timings = {"bare SQL": [], "ORM SQL": [], "endpoint": []}
         runners = {"bare SQL": run_bare, "ORM SQL": run_orm, "endpoint": run_endpoint}
         for _ in range(3):  # warm-up

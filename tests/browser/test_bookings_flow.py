@@ -1,6 +1,7 @@
 """Bookings and enrollment, live, with a mentor and a learner in two browser contexts at once."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -37,8 +38,8 @@ def two_people(browser, make_account, login):
     learner_page.context.close()
 
 
-def test_book_attend_ready_confirm_decline_live(two_people, screenshot):
-    _mentor, learner, m, lp = two_people
+def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_server, token_for):
+    mentor, learner, m, lp = two_people
 
     # Mentor creates a session through the multi-step modal; a past time shakes.
     m.get_by_test_id("create-session").click()
@@ -95,6 +96,21 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot):
     expect(m.get_by_test_id(f"learner-details-toggle-{booking_id}")).to_have_attribute(
         "aria-expanded", "true"
     )
+
+    # Attendance opens when the session goes live: not two days ahead.
+    expect(m.get_by_test_id(f"attend-{booking_id}")).to_be_hidden()
+    expect(row.locator("[data-attend-later]")).to_be_visible()
+    expect(m.get_by_test_id(f"end-session-{session_id}")).to_be_hidden()
+    # Its time comes: the mentor moves it to start in five minutes (its room opens) and starts it
+    # (what the room's Start Call does); the checkbox appears live.
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    soon = (datetime.now(UTC) + timedelta(minutes=5)).isoformat()
+    url = f"{site_server.url}/api/sessions/{session_id}/"
+    assert requests.patch(url, json={"starts_at": soon}, headers=auth, timeout=10).ok
+    started = requests.post(f"{url}start/", headers=auth, timeout=10)
+    assert started.json()["status"] == "live", started.text
+    expect(m.get_by_test_id(f"attend-{booking_id}")).to_be_visible()
+    expect(m.get_by_test_id(f"end-session-{session_id}")).to_be_visible()
 
     # Mark Attended: green flash, attended count 1.
     m.get_by_test_id(f"attend-{booking_id}").check()

@@ -24,7 +24,8 @@ def test_pay_then_withdraw(
     auth = {"Authorization": f"Bearer {token_for(mentor)}"}
     from datetime import UTC, datetime, timedelta
 
-    starts = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    # It starts in eight minutes: bookable now, and its room (and Start) opens ten minutes ahead.
+    starts = (datetime.now(UTC) + timedelta(minutes=8)).isoformat()
     created = requests.post(
         f"{site_server.url}/api/sessions/",
         headers=auth,
@@ -64,6 +65,13 @@ def test_pay_then_withdraw(
     m.get_by_test_id(f"view-learners-{sid}").click()
     expect(m.get_by_test_id(f"payment-status-{bid}")).to_have_attribute("data-status", "paid")
     m.keyboard.press("Escape")
+    # End Session shows only once the session is live (or past its end): the mentor starts it
+    # (what the room's Start Call does), and the button appears live.
+    expect(m.get_by_test_id(f"end-session-{sid}")).to_be_hidden()
+    started = requests.post(
+        f"{site_server.url}/api/sessions/{sid}/start/", headers=auth, timeout=10
+    )
+    assert started.json()["status"] == "live", started.text
     m.get_by_test_id(f"end-session-{sid}").click()
     toast(m, "Session ended")
     toast(m, "Earnings added")

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F, Sum
 
+from peerlearn_analytics.demo import HISTORY
 from peerlearn_bookings.models import Booking, Feedback, LiveSession, SessionStatus
 from peerlearn_core.demo import seed_demo
 from peerlearn_payouts.models import EarningEntry
@@ -42,7 +43,16 @@ def test_demo_history_is_coherent_and_fills_the_charts(as_user):
     entries = EarningEntry.objects.filter(mentor=mentor)
     assert not entries.exclude(earned_at=F("session__completed_at")).exists()
     assert not entries.exclude(booking__payment_status="paid").exists()
-    assert Booking.objects.filter(session__in=completed, payment_status="refunded").exists()
+    refunded = Booking.objects.filter(session__in=completed, payment_status="refunded")
+    assert refunded.exists()
+    assert not refunded.exclude(refunds__status="processed").exists()
+    history = completed.filter(title__in=[title for title, _price, _minutes in HISTORY])
+    assert history.count() == len(HISTORY)
+    assert (
+        not Booking.objects.filter(session__in=history, payment_status="paid")
+        .exclude(payments__status="paid")
+        .exists()
+    )
     assert not Feedback.objects.filter(
         booking__session__in=completed, created_at__lt=F("booking__session__completed_at")
     ).exists()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from peerlearn_analytics.testing.factories import make_paid_session
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import Feedback, LiveSession, SessionStatus
-from peerlearn_bookings.testing.factories import make_booking, make_session
+from peerlearn_bookings.testing.factories import make_booking, make_session, move_start
 from peerlearn_core.testing.factories import jwt_for, make_mentor
 from peerlearn_payouts.models import EarningEntry
 from peerlearn_rtc.models import ChatMessage
@@ -161,6 +161,21 @@ def test_drill_down_payments_ratings_comments(as_user, history):
     assert body["comments"][0]["learner"]["id"] == history["seats"][0].learner_id
 
 
+def test_a_seat_cancelled_after_the_refund_cutoff_is_credited_and_listed(as_user):
+    mentor = make_mentor()
+    session, (kept, late) = make_paid_session(mentor, price_paise=49900, paid=1, late_cancelled=1)
+    assert late.cancelled_at is not None and late.payment_status == "paid"
+    body = as_user(mentor).get(f"/api/analytics/sessions/{session.pk}/").json()
+    assert body["session"]["gross"] == "998.00" and body["session"]["learners"] == 1
+    by_booking = {p["booking"]: p for p in body["payments"]}
+    assert by_booking[late.pk]["credited"] and by_booking[late.pk]["cancelled"]
+    assert not by_booking[kept.pk]["cancelled"]
+    report = as_user(mentor).get(f"/api/sessions/{session.pk}/report/").json()
+    assert report["booked"] == 1
+    balance = as_user(mentor).get("/api/payouts/balance/").json()["earned"]
+    assert balance == body["session"]["net"] == "898.20"
+
+
 def test_drill_down_of_a_scheduled_session_has_no_money_yet(as_user):
     mentor = make_mentor()
     session, _ = make_paid_session(mentor, price_paise=49900, paid=2, complete=False)
@@ -182,6 +197,8 @@ def test_report_counts_ratings_comments_and_transcript(as_user):
     bookings.decline_booking(booking_id=seats[4].pk, learner=seats[4].learner)
     gone = make_booking(session)
     bookings.cancel_booking(booking_id=gone.pk, learner=gone.learner)
+    move_start(session, to=timezone.now() - timedelta(minutes=5))
+    bookings.start_session(session_id=session.pk, mentor=mentor)
     for booking in seats[:3]:
         bookings.mark_attended(booking_id=booking.pk, mentor=mentor)
     ChatMessage.objects.create(session=session, user=mentor, peer_id="p1", name="M", text="hi")
@@ -366,3 +383,19 @@ def test_feedback_rows_are_the_learners_own(as_user, history):
         f.booking.learner_id: f.rating for f in Feedback.objects.filter(booking__session=session)
     }
     assert {r["learner"]["id"]: r["rating"] for r in body["ratings"]} == learners
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/analytics/sessions/99999999999999999999/", 404),
+        ("/api/sessions/99999999999999999999/report/", 404),
+        ("/api/analytics/sessions/?page=abc", 404),
+        ("/api/analytics/sessions/?page=0", 404),
+        ("/api/analytics/sessions/?page=99999999999999999999999", 404),
+        ("/api/analytics/sessions/?page_size=-3", 200),
+        ("/api/analytics/sessions/?page_size=abc", 200),
+    ],
+)
+def test_odd_ids_and_pages_are_never_a_500(as_user, mentor, path, status):
+    assert as_user(mentor).get(path).status_code == status

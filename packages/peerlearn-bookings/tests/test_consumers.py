@@ -105,7 +105,6 @@ async def test_every_message_type_after_its_action(world):
     await db(services.cancel_ready)(session_id=session.pk, mentor=mentor)
     assert await both() == {"type": "mentor.cancel_ready", "session_id": session.pk}
 
-
     new_start = session.starts_at + timedelta(days=1)
     await db(services.update_session)(session_id=session.pk, mentor=mentor, starts_at=new_start)
     updated = await both()

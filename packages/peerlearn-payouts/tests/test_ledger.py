@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from peerlearn_bookings import services as bookings
-from peerlearn_bookings.models import PaymentStatus
+from peerlearn_bookings.models import Booking, PaymentStatus
 from peerlearn_bookings.signals import session_completed
 from peerlearn_bookings.testing.factories import make_session, move_start
 from peerlearn_core.money import percent_of
@@ -52,8 +53,14 @@ def paid_session(mentor, prices_paise):
 
 
 def ended(session):
-    """The session's time has passed (it may complete now; earlier it may not)."""
-    return move_start(session, to=timezone.now() - timedelta(hours=3))
+    """Time passes until the session is over (it may complete now; earlier it may not): its
+    start moves three hours into the past, and its bookings' cancellations with it, so each
+    happened as long before the start as it did."""
+    shift = timezone.now() - timedelta(hours=3) - session.starts_at
+    Booking.objects.filter(session=session, cancelled_at__isnull=False).update(
+        cancelled_at=F("cancelled_at") + shift
+    )
+    return move_start(session, to=session.starts_at + shift)
 
 
 def test_awkward_prices_accrue_exactly(django_capture_on_commit_callbacks):
@@ -111,3 +118,19 @@ def test_repair_command_accrues_a_missed_session():
     assert accrue_missing_earnings() == 18000
     assert accrue_missing_earnings() == 0
     assert balance(mentor)["available"] == 18000
+
+
+def test_a_late_cancel_forfeits_the_seat_to_the_mentor(django_capture_on_commit_callbacks):
+    """Cancelled after the refund cutoff: no refund, so the mentor earns the seat once the session
+    is over; every paid booking ends accrued or refunded."""
+    mentor = make_mentor()
+    session = make_session(mentor=mentor, max_participants=3, price_paise=10000)
+    late = bookings.book_session(session_id=session.pk, learner=make_learner())
+    bookings.record_payment(booking_id=late.pk, payment_status=PaymentStatus.PAID)
+    move_start(session, to=timezone.now() + timedelta(hours=5))  # inside the 24 h cutoff
+    bookings.cancel_booking(booking_id=late.pk, learner=late.learner)
+    ended(session)
+    with django_capture_on_commit_callbacks(execute=True):
+        bookings.complete_session(session_id=session.pk, mentor=mentor)
+    assert list(EarningEntry.objects.values_list("booking_id", flat=True)) == [late.pk]
+    assert balance(mentor)["earned"] == 9000

@@ -762,3 +762,161 @@ def test_cli_serves_until_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+# --- refunds (Razorpay API: refunds/create-normal, normal-refunds-idempotent; webhooks/refunds) --
+
+
+def captured_payment(sandbox, client, amount=50000):
+    order = client.order.create({"amount": amount, "currency": "INR", "receipt": "r-refund"})
+    return sandbox.pay_order(order["id"])["razorpay_payment_id"]
+
+
+def refund(client, payment_id, key=None, timeout=5, **body):
+    headers = {"X-Refund-Idempotency": key} if key else {}
+    return client.payment.refund(payment_id, body, headers=headers, timeout=timeout)
+
+
+def test_partial_then_full_refund_moves_amount_refunded_and_refund_status(sandbox, client):
+    pay_id = captured_payment(sandbox, client)
+    first = refund(
+        client, pay_id, amount=20000, speed="normal", receipt="refund_1", notes={"a": "b"}
+    )
+    assert first["id"].startswith("rfnd_") and first["entity"] == "refund"
+    assert (first["amount"], first["currency"], first["payment_id"]) == (20000, "INR", pay_id)
+    assert first["status"] == "pending" and first["speed_requested"] == "normal"
+    assert first["receipt"] == "refund_1" and first["notes"] == {"a": "b"}
+    assert first["acquirer_data"] == {"arn": None}
+    payment = client.payment.fetch(pay_id)
+    assert (payment["status"], payment["amount_refunded"], payment["refund_status"]) == (
+        "captured",
+        20000,
+        "partial",
+    )
+    with pytest.raises(BadRequestError, match="greater than amount captured"):
+        refund(client, pay_id, amount=30001)
+    rest = refund(client, pay_id)  # no amount: whatever is left
+    assert rest["amount"] == 30000
+    payment = client.payment.fetch(pay_id)
+    assert (payment["status"], payment["amount_refunded"], payment["refund_status"]) == (
+        "refunded",
+        50000,
+        "full",
+    )
+    with pytest.raises(BadRequestError, match="fully refunded already"):
+        refund(client, pay_id, amount=100)
+    assert client.payment.fetch_multiple_refund(pay_id, {})["count"] == 2
+    assert client.payment.fetch_refund_id(pay_id, first["id"])["id"] == first["id"]
+    assert client.refund.fetch(rest["id"], {}, timeout=5)["amount"] == 30000
+    assert [r["id"] for r in client.refund.all({}, timeout=5)["items"]] == [rest["id"], first["id"]]
+    assert sandbox.refund_create_calls == 2
+
+
+def test_refund_validation(sandbox, client):
+    pay_id = captured_payment(sandbox, client)
+    with pytest.raises(BadRequestError, match=r"at least INR 1\.00"):
+        refund(client, pay_id, amount=99)
+    with pytest.raises(BadRequestError, match="integer"):
+        refund(client, pay_id, amount=1.5)
+    with pytest.raises(BadRequestError, match="speed"):
+        refund(client, pay_id, amount=100, speed="warp")
+    with pytest.raises(BadRequestError, match="not required"):
+        refund(client, pay_id, amount=100, currency="INR")
+    with pytest.raises(BadRequestError, match="does not exist"):
+        refund(client, "pay_DoesNotExist01", amount=100)
+    with pytest.raises(BadRequestError, match="not a valid id"):
+        refund(client, "order_x", amount=100)
+    with pytest.raises(BadRequestError, match="does not exist"):
+        client.refund.fetch("rfnd_DoesNotExist1", {})
+    failed = client.order.create({"amount": 10000, "currency": "INR"})
+    sandbox.fail_order(failed["id"])
+    [failed_payment] = client.order.payments(failed["id"])["items"]
+    with pytest.raises(BadRequestError, match="captured"):
+        refund(client, failed_payment["id"], amount=100)
+    assert sandbox.refunds() == []
+
+
+def test_refund_idempotency_key(sandbox, client):
+    pay_id = captured_payment(sandbox, client)
+    first = refund(client, pay_id, key="refund-key-0001", amount=10000, receipt="refund_7")
+    again = refund(client, pay_id, key="refund-key-0001", amount=10000, receipt="refund_7")
+    assert again == first and sandbox.refund_create_calls == 1
+    with pytest.raises(BadRequestError, match="Different request with the same idempotency key"):
+        refund(client, pay_id, key="refund-key-0001", amount=20000, receipt="refund_7")
+    with pytest.raises(BadRequestError, match="at least 10 characters"):
+        refund(client, pay_id, key="short", amount=100)
+    with pytest.raises(BadRequestError, match="at least 10 characters"):
+        refund(client, pay_id, key="has spaces in it", amount=100)
+    # A replay even after the payment was fully refunded answers with the first refund.
+    refund(client, pay_id, key="refund-key-0002", amount=40000)
+    assert refund(client, pay_id, key="refund-key-0001", amount=10000, receipt="refund_7") == first
+    assert sandbox.refund_create_calls == 2
+
+
+def test_refund_lifecycle_webhooks(sandbox, client, receiver):
+    pay_id = captured_payment(sandbox, client)
+    kept = refund(client, pay_id, amount=20000)
+    lost = refund(client, pay_id, amount=30000)
+    sandbox.advance_refund(kept["id"], "processed")
+    sandbox.advance_refund(lost["id"], "failed")
+    with pytest.raises(ValueError, match="illegal refund transition"):
+        sandbox.advance_refund(kept["id"], "failed")
+    assert sandbox.flush_webhooks(5)
+    events = [name for _, name in receiver.events() if name.startswith("refund.")]
+    assert events == ["refund.created", "refund.created", "refund.processed", "refund.failed"]
+    last = json.loads(receiver.requests[-1]["body"])
+    assert last["contains"] == ["refund", "payment"]
+    assert last["payload"]["refund"]["entity"]["status"] == "failed"
+    # The failed refund's amount is refundable again; the processed one got its ARN.
+    assert last["payload"]["payment"]["entity"]["amount_refunded"] == 20000
+    assert last["payload"]["payment"]["entity"]["refund_status"] == "partial"
+    assert re.fullmatch(r"\d{12}", sandbox.refund(kept["id"])["acquirer_data"]["arn"])
+    for request in receiver.requests:
+        body = request["body"].decode()
+        assert client.utility.verify_webhook_signature(
+            body, request["headers"]["X-Razorpay-Signature"], WEBHOOK_SECRET
+        )
+    assert refund(client, pay_id, amount=30000)["status"] == "pending"
+
+
+def test_refund_faults_and_control_routes(sandbox, client):
+    auth = (KEY_ID, KEY_SECRET)
+    pay_id = captured_payment(sandbox, client)
+    sandbox.inject_fault("timeout", path="/v1/payments/", delay=0.3)
+    with pytest.raises(requests.exceptions.ReadTimeout):
+        refund(client, pay_id, key="refund-timeout-1", timeout=0.1, amount=10000)
+    # The server did the work: the retry with the key gets that refund, not a second one.
+    made = refund(client, pay_id, key="refund-timeout-1", amount=10000)
+    assert sandbox.refund_create_calls == 1
+    sandbox.inject_fault("5xx", path="/v1/payments/")
+    with pytest.raises(ServerError):
+        refund(client, pay_id, key="refund-5xx-0001", amount=10000)
+    assert sandbox.refund_create_calls == 1
+    listed = requests.get(f"{sandbox.url}/_sandbox/refunds", auth=auth, timeout=5).json()
+    assert [r["id"] for r in listed["items"]] == [made["id"]]
+    moved = requests.post(
+        f"{sandbox.url}/_sandbox/refunds/{made['id']}/advance",
+        json={"status": "processed"},
+        auth=auth,
+        timeout=5,
+    ).json()
+    assert moved["status"] == "processed"
+    bad = requests.post(
+        f"{sandbox.url}/_sandbox/refunds/{made['id']}/advance",
+        json={"status": "pending"},
+        auth=auth,
+        timeout=5,
+    )
+    assert bad.status_code == 400
+
+
+def test_auto_advance_processes_refunds():
+    with SandboxServer(
+        key_id=KEY_ID, key_secret=KEY_SECRET, auto_advance=True, auto_advance_delay=0.2
+    ) as server:
+        client = razorpay.Client(auth=(KEY_ID, KEY_SECRET), base_url=server.url)
+        made = refund(client, captured_payment(server, client), amount=10000)
+        deadline = time.monotonic() + 3
+        while server.refund(made["id"])["status"] != "processed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.refund(made["id"])["status"] == "processed"

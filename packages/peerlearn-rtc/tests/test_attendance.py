@@ -195,6 +195,8 @@ def test_credit_presence_marks_once_through_bookings(rtc_override):
     room = make_room(learners=1)
     learner, booking = room.learners[0], room.bookings[0]
     now = timezone.now()
+    # The call started (the session went live, as the room's start does): attendance is open.
+    bookings.start_session(session_id=room.session_id, mentor=room.mentor)
     RoomCall.objects.create(session=room.session, started_at=now - timedelta(seconds=120))
     peer_row(room, learner, joined=now - timedelta(seconds=50), seen=now)
     assert services.seconds_until_attended(

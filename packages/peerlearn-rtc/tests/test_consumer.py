@@ -671,6 +671,8 @@ async def test_a_booking_declined_elsewhere_closes_that_socket(sockets):
 async def test_a_session_completed_closes_the_room(sockets):
     room = await db(make_room)(learners=1)
     socks = await full_room(sockets, room)
+    # A session ends once it went live (its room's start) or its time is over.
+    await db(bookings.start_session)(session_id=room.session_id, mentor=room.mentor)
     await db(bookings.complete_session)(session_id=room.session_id, mentor=room.mentor)
     for sock in socks:
         await sock.expect("session.completed")

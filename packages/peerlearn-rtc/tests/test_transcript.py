@@ -130,6 +130,7 @@ def test_an_attended_learner_who_cancelled_keeps_access(as_user):
     room = make_room(learners=1)
     learner, booking = room.learners[0], room.bookings[0]
     chat(room, learner, "I was here")
+    bookings.start_session(session_id=room.session_id, mentor=room.mentor)  # attendance opens live
     bookings.mark_attended(booking_id=booking.pk, mentor=room.mentor, attended=True)
     # Cancel the seat behind the services' back (a state reachable e.g. by an admin refund).
     type(booking).objects.filter(pk=booking.pk).update(cancelled_at=timezone.now())

@@ -1,4 +1,4 @@
-"""Demo history for the Earnings analytics and the session reports: about five months of the
+"""Demo history for the Earnings analytics and the session reports: about seven months of the
 demo mentor's completed sessions, with paid bookings credited through the payouts ledger
 (``accrue_session_earnings``), a refund, no-shows, ratings, comments and room chat.
 
@@ -23,7 +23,7 @@ from peerlearn_bookings.models import (
     SessionStatus,
 )
 from peerlearn_core.models import Notification, Role
-from peerlearn_payouts.models import EarningEntry
+from peerlearn_payouts.models import EarningEntry, Payment, Refund, RefundStatus
 from peerlearn_payouts.services import accrue_session_earnings
 from peerlearn_rtc.models import ChatMessage
 
@@ -41,6 +41,12 @@ EXTRA_LEARNERS = [
 
 # (title, price in paise, duration) oldest first; the awkward ₹333.33 and a free session too.
 HISTORY = [
+    ("Python for analysts: a first look", 19900, 60),
+    ("Git for data people", 29900, 60),
+    ("Excel to pandas", 39900, 90),
+    ("Reading research papers together (free)", 0, 60),
+    ("Dates and time zones in Python", 33333, 60),
+    ("Plotting with Matplotlib", 29900, 60),
     ("NumPy arrays from scratch", 29900, 60),
     ("Descriptive statistics, the honest way", 39900, 60),
     ("Pandas groupby deep dive", 49900, 90),
@@ -103,6 +109,21 @@ def _local(day, hour: int, minute: int, zone) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone)
 
 
+def _paid(booking, status=Payment.Status.PAID) -> Payment:
+    """The Razorpay order and payment behind a paid seat (settled, so nothing polls them)."""
+    paid_at = booking.booked_at + timedelta(minutes=2)
+    return Payment.objects.create(
+        booking=booking,
+        learner=booking.learner,
+        razorpay_order_id=f"order_Demo{booking.pk:010d}",
+        razorpay_payment_id=f"pay_Demo{booking.pk:010d}",
+        amount_paise=booking.amount_paise,
+        status=status,
+        created_at=booking.booked_at,
+        paid_at=paid_at,
+    )
+
+
 def _create_history_session(mentor, pool, index: int, spec, starts_at, rng) -> LiveSession:
     title, price, duration = spec
     ends_at = starts_at + timedelta(minutes=duration)
@@ -126,14 +147,25 @@ def _create_history_session(mentor, pool, index: int, spec, starts_at, rng) -> L
         booked_at = starts_at - timedelta(days=rng.randint(1, 8), hours=rng.randint(0, 20))
         refunded = price and index % 6 == 2 and position == 0
         if refunded:
-            # Cancelled before the start and refunded: never earns anything.
-            Booking.objects.create(
+            # Cancelled long before the start and refunded in full: never earns anything.
+            booking = Booking.objects.create(
                 session=session,
                 learner=learner,
                 booked_at=booked_at,
                 amount_paise=price,
                 payment_status=PaymentStatus.REFUNDED,
                 cancelled_at=booked_at + timedelta(hours=6),
+            )
+            payment = _paid(booking, status=Payment.Status.REFUNDED)
+            Refund.objects.create(
+                payment=payment,
+                booking=booking,
+                amount_paise=price,
+                reason=Refund.Reason.LEARNER_CANCELLED,
+                status=RefundStatus.PROCESSED,
+                razorpay_id=f"rfnd_Demo{booking.pk:010d}",
+                created_at=booking.cancelled_at,
+                processed_at=booking.cancelled_at + timedelta(hours=2),
             )
             continue
         attended = position % 5 != 3  # about one no-show in five
@@ -152,6 +184,8 @@ def _create_history_session(mentor, pool, index: int, spec, starts_at, rng) -> L
             attended_at=starts_at + timedelta(minutes=2) if attended else None,
         )
         active += 1
+        if price:
+            _paid(booking)
         if attended and rng.random() < 0.75:
             Feedback.objects.create(
                 booking=booking,
@@ -160,28 +194,36 @@ def _create_history_session(mentor, pool, index: int, spec, starts_at, rng) -> L
                 created_at=ends_at + timedelta(hours=rng.randint(1, 30)),
             )
     LiveSession.objects.filter(pk=session.pk).update(booked_count=active)
-    attendees = list(
-        Booking.objects.filter(session=session, attended=True).select_related("learner")
-    )
-    if attendees and index % 4 != 1:
-        peers = {
-            user.pk: uuid.uuid4().hex[:16] for user in [mentor] + [b.learner for b in attendees]
-        }
-        messages = []
-        for line, (who, text) in enumerate(CHAT):
-            user = mentor if who == "mentor" else attendees[line % len(attendees)].learner
-            messages.append(
-                ChatMessage(
-                    session=session,
-                    user=user,
-                    peer_id=peers[user.pk],
-                    name=user.name,
-                    text=text,
-                    created_at=starts_at + timedelta(minutes=line * duration // len(CHAT)),
-                )
-            )
-        ChatMessage.objects.bulk_create(messages)
+    if index % 4 != 1:  # some sessions had no chat at all
+        _chat(session)
     return session
+
+
+def _chat(session) -> None:
+    """The room chat of a session, spread over its duration, from the mentor and attendees."""
+    attendees = [
+        b.learner
+        for b in Booking.objects.filter(session=session, attended=True).select_related("learner")
+    ]
+    if not attendees:
+        return
+    mentor = session.mentor
+    peers = {user.pk: uuid.uuid4().hex[:16] for user in [mentor, *attendees]}
+    messages = []
+    for line, (who, text) in enumerate(CHAT):
+        user = mentor if who == "mentor" else attendees[line % len(attendees)]
+        messages.append(
+            ChatMessage(
+                session=session,
+                user=user,
+                peer_id=peers[user.pk],
+                name=user.name,
+                text=text,
+                created_at=session.starts_at
+                + timedelta(minutes=line * session.duration_minutes // len(CHAT)),
+            )
+        )
+    ChatMessage.objects.bulk_create(messages)
 
 
 def _make_coherent(mentor) -> None:
@@ -218,19 +260,25 @@ def seed_analytics(people) -> None:
     today = timezone.localdate(timezone=zone)
     history = []
     for index, spec in enumerate(HISTORY):
-        # Oldest about five months ago, then roughly weekly, evenings local time; one (60
-        # minutes) ends at 23:30 on a Sunday: its earnings stay in that week.
-        day = today - timedelta(days=150 - index * 8 - rng.randint(0, 2))
-        hour, minute = (22, 30) if index == 9 else (rng.choice([18, 19, 20]), 0)
-        if index == 9:
+        # Oldest about seven months ago, then every eight or nine days, evenings local time;
+        # one (60 minutes) ends at 23:30 on a Sunday: its earnings stay in that week.
+        day = today - timedelta(days=len(HISTORY) * 9 - index * 9 + rng.randint(0, 2))
+        late = spec[0] == "Regression diagnostics"
+        hour, minute = (22, 30) if late else (rng.choice([18, 19, 20]), 0)
+        if late:
             day -= timedelta(days=(day.weekday() - 6) % 7)  # a Sunday
         starts_at = _local(day, hour, minute, zone)
         session = LiveSession.objects.filter(mentor=mentor, title=spec[0]).first()
         if session is None:
             session = _create_history_session(mentor, pool, index, spec, starts_at, rng)
         history.append(session)
-    for session in LiveSession.objects.filter(mentor=mentor, status=SessionStatus.COMPLETED):
+    completed = LiveSession.objects.filter(mentor=mentor, status=SessionStatus.COMPLETED)
+    for session in completed:
         accrue_session_earnings(session_id=session.pk)
+    # The other seeders' completed sessions (the newest ones) get their chat too.
+    titles = [title for title, _price, _minutes in HISTORY]
+    for session in completed.exclude(title__in=titles).exclude(chat_messages__isnull=False):
+        _chat(session)
     _make_coherent(mentor)
     # The "Earnings added" news of months ago is old news: read, and dated when it happened.
     for session in history:

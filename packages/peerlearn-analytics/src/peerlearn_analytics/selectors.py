@@ -2,8 +2,9 @@
 
 Money comes from ``peerlearn_payouts.models.EarningEntry``, one row per paid booking of a
 completed session, written once by accrual: what the mentor was actually credited, with the
-ledger's own commission. Refunded, unpaid, free and cancelled bookings have no entry, so they
-never count, and the sums agree with ``peerlearn_payouts.selectors.balance``. Every selector
+ledger's own commission. Refunded, unpaid and free bookings (and seats cancelled in time for a
+refund) have no entry, so they never count, and the sums agree with
+``peerlearn_payouts.selectors.balance``. Every selector
 costs a constant number of queries however many sessions, bookings or entries there are.
 """
 
@@ -151,9 +152,9 @@ def _ledger_sum(field: str) -> Coalesce:
     return Coalesce(Subquery(entries, output_field=BigIntegerField()), Value(0))
 
 
-def _active_bookings(**extra) -> Coalesce:
+def _active_bookings() -> Coalesce:
     bookings = (
-        Booking.objects.filter(session_id=OuterRef("pk"), cancelled_at__isnull=True, **extra)
+        Booking.objects.filter(session_id=OuterRef("pk"), cancelled_at__isnull=True)
         .order_by()
         .values("session_id")
         .annotate(n=Count("pk"))
@@ -229,14 +230,15 @@ def mentor_session(mentor, session_id: int) -> LiveSession:
 
 
 def session_payments(session: LiveSession) -> QuerySet[Booking]:
-    """Every booking of the session that holds a seat or moved money: active bookings and
-    refunded ones, with their ledger entry (None unless credited) and feedback."""
+    """Every booking of the session that holds a seat or moved money: active bookings, refunded
+    (or refunding) ones and credited ones, with their ledger entry (None unless credited) and
+    feedback."""
     return (
         Booking.objects.filter(session=session)
         .filter(
             Q(cancelled_at__isnull=True)
-            | Q(payment_status=PaymentStatus.REFUNDED)
-            | Q(earning__isnull=False)
+            | Q(payment_status__in=(PaymentStatus.REFUNDED, PaymentStatus.REFUND_PENDING))
+            | Q(earning__isnull=False)  # e.g. cancelled after the refund cutoff: still credited
         )
         .select_related("learner", "earning", "feedback")
         .order_by("booked_at", "id")

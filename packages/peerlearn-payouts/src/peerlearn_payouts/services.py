@@ -64,14 +64,16 @@ def _wallet(mentor_id: int) -> None:
 
 def _accruable_bookings(session_id: int):
     """The session's paid bookings not yet credited: the active ones and those a learner cancelled
-    too late for a refund (the seat was held for them, so the mentor earns it). A booking whose
-    payment is being (or was) refunded is never credited: every paid booking ends exactly one
-    way, accrued once or refunded once."""
+    after the refund cutoff (no refund: the seat was held for them, so the mentor earns it). A
+    booking cancelled before the cutoff, or whose payment is being (or was) refunded, is never
+    credited: every paid booking ends exactly one way, accrued once or refunded once."""
     refunded = Refund.objects.filter(booking=OuterRef("pk")).exclude(
         reason=Refund.Reason.DUPLICATE_PAYMENT
     )
+    cutoff = F("session__starts_at") - timedelta(hours=payout_settings.REFUND_CUTOFF_HOURS)
     return (
         Booking.objects.filter(
+            Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=cutoff),
             session_id=session_id,
             payment_status=PaymentStatus.PAID,
             amount_paise__gt=0,
@@ -381,9 +383,12 @@ def _open_refund(*, payment: Payment, booking: Booking, reason: str) -> Refund |
 
 
 def _paid_payments(booking: Booking) -> list[Payment]:
+    """The booking's paid payments without a refund, locked (after session → booking)."""
+    has_refund = Refund.objects.filter(payment=OuterRef("pk"))
     return list(
         Payment.objects.select_for_update()
-        .filter(booking=booking, status=Payment.Status.PAID, refund__isnull=True)
+        .filter(booking=booking, status=Payment.Status.PAID)
+        .exclude(Exists(has_refund))
         .order_by("paid_at", "pk")
     )
 
@@ -898,19 +903,17 @@ def _refund_for_entity(entity: dict) -> Refund | None:
     refund = Refund.objects.filter(razorpay_id=entity["id"]).first()
     if refund is not None:
         return refund
-    # The create call timed out after Razorpay made the refund: our receipt names it, and a
-    # payment has at most one refund of ours.
-    receipt = entity.get("receipt") or ""
-    if receipt.startswith("refund_") and receipt[7:].isdigit():
-        refund = Refund.objects.filter(
-            pk=int(receipt[7:]), payment__razorpay_payment_id=entity["payment_id"]
-        ).first()
-    return (
-        refund
-        or Refund.objects.filter(
-            payment__razorpay_payment_id=entity["payment_id"], razorpay_id__isnull=True
-        ).first()
-    )
+    # The create call timed out after Razorpay made the refund: our receipt (or notes) name it.
+    # A refund someone made on the Dashboard names none of ours and is left alone.
+    notes = entity.get("notes") if isinstance(entity.get("notes"), dict) else {}
+    for reference in (entity.get("receipt") or "", f"refund_{notes.get('refund_id', '')}"):
+        if reference.startswith("refund_") and reference[7:].isdigit():
+            return Refund.objects.filter(
+                pk=int(reference[7:]),
+                payment__razorpay_payment_id=entity["payment_id"],
+                razorpay_id__isnull=True,
+            ).first()
+    return None
 
 
 # --- webhooks --------------------------------------------------------------------------------

@@ -170,8 +170,11 @@ class SessionPaymentSerializer(serializers.Serializer):
         "price."
     )
     status = serializers.CharField(
-        source="payment_status", help_text="free, pending, paid, refunded or failed."
+        source="payment_status",
+        help_text="The booking's payment status: free, pending, paid, refund_pending, refunded "
+        "or failed.",
     )
+    cancelled = serializers.SerializerMethodField()
     credited = serializers.SerializerMethodField(
         help_text="True when the ledger holds this payment: only these count in earnings."
     )
@@ -188,6 +191,9 @@ class SessionPaymentSerializer(serializers.Serializer):
     def get_amount(self, booking) -> str:
         entry = self._entry(booking)
         return RupeesField().to_representation(entry.gross_paise if entry else booking.amount_paise)
+
+    def get_cancelled(self, booking) -> bool:
+        return booking.cancelled_at is not None
 
     def get_credited(self, booking) -> bool:
         return self._entry(booking) is not None

@@ -25,6 +25,7 @@ def make_paid_session(
     unpaid: int = 0,
     refunded: int = 0,
     refunded_active: int = 0,
+    late_cancelled: int = 0,
     learners=None,
     complete: bool = True,
     started: datetime | None = None,
@@ -33,12 +34,13 @@ def make_paid_session(
 ) -> tuple[LiveSession, list[Booking]]:
     """A session of ``mentor`` priced ``price_paise`` with ``paid`` paid seats, ``unpaid``
     pending ones, ``refunded`` bookings cancelled and refunded before the start, and
-    ``refunded_active`` still-active bookings whose payment was refunded; completed (so the
+    ``refunded_active`` still-active bookings whose payment was refunded, ``late_cancelled``
+    paid bookings cancelled after the refund cutoff (not refunded, so credited); completed (so the
     ledger credits the paid seats) unless ``complete`` is False. A free session (price 0) gets
     ``paid`` free seats instead. ``started`` is when it ran (default three hours ago);
     ``earned_at`` dates the ledger entries (the moment of accrual) for time-bucket tests.
     Returns (session, bookings)."""
-    seats = paid + unpaid + refunded + refunded_active
+    seats = paid + unpaid + refunded + refunded_active + late_cancelled
     session = make_session(
         mentor=mentor,
         price_paise=price_paise,
@@ -67,6 +69,12 @@ def make_paid_session(
     for _ in range(refunded_active):
         booking = book(PaymentStatus.PAID)
         bookings.record_payment(booking_id=booking.pk, payment_status=PaymentStatus.REFUNDED)
+    if late_cancelled:
+        move_start(session, to=timezone.now() + timedelta(hours=1))  # inside the cutoff
+        for _ in range(late_cancelled):
+            booking = book(PaymentStatus.PAID)
+            with TestCase.captureOnCommitCallbacks(execute=True):  # payouts: "not refunded"
+                bookings.cancel_booking(booking_id=booking.pk, learner=booking.learner)
     if complete:
         move_start(session, to=started or timezone.now() - timedelta(hours=3))
         with TestCase.captureOnCommitCallbacks(execute=True):

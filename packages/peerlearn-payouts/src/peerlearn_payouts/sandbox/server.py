@@ -1,8 +1,16 @@
 """Loopback Razorpay sandbox: a faithful fake of the Razorpay + RazorpayX HTTP API.
 
-Spec: /work/shared/razorpay-api.md. Standard library only (plus ``requests`` for webhook delivery),
-no Django: it runs in-process for tests (``SandboxServer(...).start()``) or as its own process
-(``python -m peerlearn_payouts.sandbox``).
+Spec: /work/shared/razorpay-api.md, and for refunds Razorpay's API docs (razorpay/markdown-docs
+api/refunds/create-normal.md, entity.md; razorpay.com/docs/api/refunds/normal-refunds-idempotent;
+webhooks/refunds): ``POST /v1/payments/{id}/refund`` (SDK ``client.payment.refund(id, body)``) with
+``amount`` (optional: the rest), ``speed``, ``receipt``, ``notes``; ``X-Refund-Idempotency`` (10+
+of ``[A-Za-z0-9_-]``, same key + body replays, another body is a BAD_REQUEST); refunds start
+``pending`` and end ``processed`` or ``failed``; the payment's ``amount_refunded`` and
+``refund_status`` (null/partial/full, status ``refunded`` when full) move at creation;
+``refund.created|processed|failed`` webhooks carry the refund and the payment.
+
+Standard library only (plus ``requests`` for webhook delivery), no Django: it runs in-process for
+tests (``SandboxServer(...).start()``) or as its own process (``python -m peerlearn_payouts.sandbox``).
 
 Surfaces
 - ``/v1/...``            the Razorpay API subset we use (Basic auth, Razorpay error bodies).

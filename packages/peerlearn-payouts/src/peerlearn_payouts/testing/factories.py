@@ -1,4 +1,5 @@
-"""Factories for money tests: earnings without running a whole session lifecycle."""
+"""Factories for money tests: earnings without running a whole session lifecycle, and paying a
+booking through the real gateway and the loopback sandbox."""
 
 from django.db.models import F
 from django.utils import timezone
@@ -8,7 +9,7 @@ from peerlearn_core.money import percent_of
 from peerlearn_core.testing.factories import make_learner
 
 from ..app_settings import payout_settings
-from ..models import EarningEntry, MentorWallet
+from ..models import EarningEntry, MentorWallet, Payment
 
 
 def give_earnings(mentor, gross_paise: int) -> EarningEntry:
@@ -44,3 +45,20 @@ def give_earnings(mentor, gross_paise: int) -> EarningEntry:
         earned_paise=F("earned_paise") + entry.net_paise
     )
     return entry
+
+
+def pay_booking(booking: Booking, sandbox) -> Payment:
+    """Pay a pending booking the way a learner does: an order (the real gateway, at the sandbox),
+    Checkout's capture at the sandbox, and the signed result verified. Returns the payment."""
+    from ..services import create_order, verify_checkout
+
+    payment = create_order(booking_id=booking.pk, learner=booking.learner)
+    callback = sandbox.pay_order(payment.razorpay_order_id)
+    verify_checkout(
+        learner=booking.learner,
+        order_id=callback["razorpay_order_id"],
+        payment_id=callback["razorpay_payment_id"],
+        signature=callback["razorpay_signature"],
+    )
+    payment.refresh_from_db()
+    return payment

@@ -28,6 +28,7 @@ const PAYMENT_PILL = {
   free: ["Free", "bg-slate-50 text-slate-600 ring-slate-200"],
   pending: ["Payment pending", "bg-amber-50 text-amber-800 ring-amber-200"],
   paid: ["Paid", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
+  refund_pending: ["Refund on its way", "bg-sky-50 text-sky-700 ring-sky-200"],
   refunded: ["Refunded", "bg-sky-50 text-sky-700 ring-sky-200"],
   failed: ["Payment failed", "bg-rose-50 text-rose-700 ring-rose-200"],
 };
@@ -460,6 +461,8 @@ function main(root) {
   const paymentOutcome = new URLSearchParams(location.search).get("payment");
   if (paymentOutcome) {
     if (paymentOutcome === "paid") kit.toast("Payment received — your seat is confirmed", { kind: "success" });
+    else if (paymentOutcome === "refunded")
+      kit.toast("Your payment arrived after the seat was no longer held — it is being refunded", { kind: "info" });
     else kit.toast("The payment did not go through. Your seat is held for a few minutes — try again.", { kind: "error" });
     history.replaceState(null, "", location.pathname + location.hash);
   }
@@ -534,12 +537,42 @@ function main(root) {
   const cancelModal = document.getElementById("cancel-booking-modal");
   if (cancelModal && cancelModal.parentElement !== document.body) document.body.appendChild(cancelModal);
   const cancelConfirm = cancelModal?.querySelector("[data-cancel-confirm]");
+  const cancelRefund = cancelModal?.querySelector("[data-cancel-refund]");
   let cancelling = null; // booking id the modal is about
+  let refundQuote = null; // what cancelling it now refunds (payouts' policy), for a paid seat
 
   function askCancel(b) {
     cancelling = b.id;
+    refundQuote = null;
     cancelModal.querySelector("[data-cancel-title]").textContent = `“${b.session.title}”`;
+    if (cancelRefund) {
+      cancelRefund.hidden = true;
+      cancelRefund.dataset.refund = "";
+    }
     kit.openModal(cancelModal);
+    if (b.payment_status === "paid" && cancelRefund) showRefundQuote(b);
+  }
+
+  // A paid seat: say before the learner confirms whether cancelling now refunds it (full before
+  // the cutoff, nothing after). Confirm waits for the answer.
+  async function showRefundQuote(b) {
+    cancelRefund.hidden = false;
+    cancelRefund.textContent = "Checking the refund…";
+    cancelConfirm.disabled = true;
+    try {
+      const quote = await kit.api(`/api/bookings/${b.id}/refund_quote/`, { quiet: true });
+      if (cancelling !== b.id) return;
+      refundQuote = quote;
+      const hours = Number(quote.cutoff_hours);
+      cancelRefund.dataset.refund = quote.full_refund ? "full" : "none";
+      cancelRefund.textContent = quote.full_refund
+        ? `You'll get a full refund of ₹${quote.refund} to your original payment method (cancelling more than ${hours} hours before the start).`
+        : `No refund: it's less than ${hours} hours before the start (full refunds ended ${when(quote.cutoff_at)}).`;
+    } catch (error) {
+      if (cancelling === b.id) cancelRefund.hidden = true;
+    } finally {
+      if (cancelling === b.id) cancelConfirm.disabled = false;
+    }
   }
 
   async function cancelBooking() {
@@ -555,7 +588,8 @@ function main(root) {
     version += 1;
     bookings.delete(b.id);
     renderAll();
-    kit.toast(`Booking for “${b.session.title}” cancelled`, { kind: "success" });
+    const refunding = b.payment_status === "paid" && refundQuote?.booking_id === b.id && refundQuote.full_refund;
+    kit.toast(`Booking for “${b.session.title}” cancelled${refunding ? " — refund on its way" : ""}`, { kind: "success" });
     document.dispatchEvent(
       new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings", action: "cancelled", bookingId: b.id } })
     );

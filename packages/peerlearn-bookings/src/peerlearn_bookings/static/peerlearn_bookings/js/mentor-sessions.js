@@ -62,6 +62,7 @@ function init() {
     free: ["Free", "bg-slate-100 text-slate-700 ring-slate-200"],
     pending: ["Pending", "bg-amber-50 text-amber-800 ring-amber-200"],
     paid: ["Paid", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
+    refund_pending: ["Refund pending", "bg-violet-50 text-violet-700 ring-violet-200"],
     refunded: ["Refunded", "bg-violet-50 text-violet-700 ring-violet-200"],
     failed: ["Failed", "bg-rose-50 text-rose-700 ring-rose-200"],
   };
@@ -125,7 +126,7 @@ function init() {
         </div>
         <div class="mt-2 flex flex-wrap items-center gap-1">
           ${s.status === "scheduled" ? `<button type="button" data-action="edit" data-id="${s.id}" data-testid="edit-session-${s.id}" class="${BTN_QUIET} text-slate-600 hover:bg-slate-100 hover:text-slate-900">Edit</button>` : ""}
-          <button type="button" data-action="complete" data-id="${s.id}" data-testid="end-session-${s.id}" class="${BTN_QUIET} text-slate-600 hover:bg-slate-100 hover:text-slate-900">End session</button>
+          <button type="button" data-action="complete" data-id="${s.id}" data-testid="end-session-${s.id}" data-end-session ${canEnd(s) ? "" : "hidden"} class="${BTN_QUIET} text-slate-600 hover:bg-slate-100 hover:text-slate-900">End session</button>
           <button type="button" data-action="cancel" data-id="${s.id}" data-testid="cancel-session-${s.id}" class="${BTN_QUIET} ml-auto text-rose-600 hover:bg-rose-50 hover:text-rose-700">Cancel</button>
         </div>
       </div>`;
@@ -289,6 +290,13 @@ function init() {
     return Date.parse(s.room_opens_at) <= now && now < Date.parse(s.ends_at);
   }
 
+  // The server's lifecycle rules, so a button shows only when it would succeed: a session ends
+  // once it went live or its end time passed; attendance opens once it is live.
+  function canEnd(s, now = Date.now()) {
+    return s.status === "live" || (s.status === "scheduled" && Boolean(s.ends_at) && Date.parse(s.ends_at) <= now);
+  }
+  const attendanceOpen = (s) => Boolean(s) && (s.status === "live" || s.status === "completed");
+
   function refreshJoinButtons() {
     clearTimeout(joinTimer);
     const now = Date.now();
@@ -296,6 +304,8 @@ function init() {
     state.scheduled.forEach((s) => {
       const join = cardEl(s.id)?.querySelector("[data-join-room]");
       if (join) join.hidden = !roomWindowOpen(s, now);
+      const end = cardEl(s.id)?.querySelector("[data-end-session]");
+      if (end) end.hidden = !canEnd(s, now);
       [s.room_opens_at, s.ends_at].forEach((iso) => {
         const at = Date.parse(iso);
         if (at > now) next = Math.min(next, at - now + 50);
@@ -376,7 +386,10 @@ function init() {
         setReady(id, false);
         break;
       case "session.updated":
-        if (message.session && message.session.id === id) applySession(message.session);
+        if (message.session && message.session.id === id) {
+          applySession(message.session);
+          syncAttendance(id);
+        }
         break;
       default:
         break;
@@ -804,7 +817,8 @@ function init() {
           ${pastHtml}
         </div>
       </div>
-      <label class="flex cursor-pointer items-center gap-2 border-t border-slate-100 px-3 py-2.5 text-sm text-slate-700">
+      <p class="border-t border-slate-100 px-3 py-2.5 text-xs text-slate-500" data-attend-later ${attendanceOpen(sessions.get(sessionId)) ? "hidden" : ""}>Attendance opens when the session goes live.</p>
+      <label class="flex cursor-pointer items-center gap-2 border-t border-slate-100 px-3 py-2.5 text-sm text-slate-700" data-attend-row ${attendanceOpen(sessions.get(sessionId)) ? "" : "hidden"}>
         <input type="checkbox" data-attend="${booking.id}" data-testid="attend-${booking.id}" ${booking.attended ? "checked" : ""}
                class="h-4 w-4 rounded border-slate-300 accent-emerald-600 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-wait">
         Mark Attended
@@ -894,6 +908,14 @@ function init() {
     const row = rowOf(bookingId);
     const current = row?.querySelector("[data-confirmation]");
     if (current) current.outerHTML = confirmationPill({ id: bookingId, ...booking });
+  }
+
+  /** Show or hide the Mark Attended rows of the open slide-over as its session goes live. */
+  function syncAttendance(sessionId) {
+    if (slideOver.sessionId !== sessionId) return;
+    const open = attendanceOpen(sessions.get(sessionId));
+    slideOver.list.querySelectorAll("[data-attend-row]").forEach((row) => (row.hidden = !open));
+    slideOver.list.querySelectorAll("[data-attend-later]").forEach((hint) => (hint.hidden = open));
   }
 
   function setRowAttended(sessionId, bookingId, attended) {

@@ -789,6 +789,7 @@ function main(config) {
     const retry = overlay.querySelector("[data-overlay-retry]");
     retry.hidden = kind !== "replaced";
     overlay.hidden = false;
+    root.inert = true; // the room behind the overlay is over: keep focus and clicks out of it
     // Next frame: opacity 0 -> 1 through the CSS transition (none under reduced motion).
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
