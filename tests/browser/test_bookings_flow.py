@@ -47,6 +47,8 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_ser
     m.get_by_test_id("cs-title").fill("Pandas in practice")
     m.get_by_test_id("cs-description").fill("Joins, reshaping and dates.")
     m.get_by_test_id("cs-next-1").click()
+    # Next is ignored while the panes slide (200 ms); a person waits for the slide, so do we.
+    expect(m.locator("[data-animating]")).to_have_count(0)
     m.get_by_test_id("cs-starts-at").fill(m.evaluate(LOCAL_IN_DAYS, -1))
     m.get_by_test_id("cs-duration").fill("60")
     m.get_by_test_id("cs-next-2").click()
@@ -55,6 +57,7 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_ser
     m.get_by_test_id("cs-starts-at").fill(m.evaluate(LOCAL_IN_DAYS, 2))
     m.get_by_test_id("cs-next-2").click()
     expect(m.get_by_test_id("cs-pane-3")).to_be_visible()
+    expect(m.locator("[data-animating]")).to_have_count(0)
     m.get_by_test_id("cs-max").fill("5")
     m.get_by_test_id("cs-price").fill("0")
     m.get_by_test_id("cs-submit").click()

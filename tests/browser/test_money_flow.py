@@ -87,6 +87,8 @@ def test_pay_then_withdraw(
     m.get_by_test_id("wd-amount").fill("250.50")
     m.get_by_test_id("wd-next-1").click()
     expect(m.get_by_test_id("wd-pane-2")).to_be_visible()
+    # Next is ignored while the panes slide (200 ms); a person waits for the slide, so do we.
+    expect(m.locator("[data-animating]")).to_have_count(0)
     before = len(events(m, "pl-shake"))
     m.get_by_test_id("wd-upi").fill("asha_mentor@okhdfcbank")
     m.get_by_test_id("wd-next-2").click()
@@ -95,6 +97,7 @@ def test_pay_then_withdraw(
     m.get_by_test_id("wd-upi").fill("asha.mentor@okhdfcbank")
     m.get_by_test_id("wd-next-2").click()
     expect(m.get_by_test_id("wd-pane-3")).to_be_visible()
+    expect(m.locator("[data-animating]")).to_have_count(0)
     screenshot(m, "withdraw-review")
     # Hold Razorpay's answer back a moment so the spinner is observable.
     razorpay_sandbox.inject_fault("timeout", path="/v1/payouts", delay=0.8)
