@@ -12,6 +12,10 @@ with unpaid bookings and a bystander learner. Then, twice:
 2. slow gateway: the same, with the sandbox answering every `POST /v1/...` after ``--delay`` s
    (a stall below the 5 s client timeout: the calls succeed, late).
 
+``--shared-thread`` runs the same Daphne without Django's per-request ``ThreadSensitiveContext``
+(a ``sitecustomize`` patch), emulating the model issue 9 feared: every request's sync code queued
+on asgiref's one process-wide thread. It shows the stall the test guards against.
+
 It prints the bystander's p50/p95/max in each phase, the slow/fast p95 ratio, and how long the
 slow money calls took (each must take at least ``--delay``: they really were slow).
 """
@@ -66,6 +70,20 @@ print(json.dumps({{
 """
 
 
+SHARED_THREAD = """
+import contextlib
+import django.core.handlers.asgi as asgi
+
+
+class _NoContext(contextlib.AbstractAsyncContextManager):
+    async def __aexit__(self, *exc):
+        return None
+
+
+asgi.ThreadSensitiveContext = _NoContext
+"""
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile."""
     if not values:
@@ -83,7 +101,14 @@ def free_port() -> int:
 class Site:
     """One Daphne serving the site on a temporary SQLite file, talking to the sandbox."""
 
-    def __init__(self, sandbox_url: str, tmp: Path, extra_env: dict | None = None):
+    def __init__(
+        self,
+        sandbox_url: str,
+        tmp: Path,
+        extra_env: dict | None = None,
+        *,
+        shared_thread: bool = False,
+    ):
         self.tmp = tmp
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -104,6 +129,11 @@ class Site:
             RAZORPAY_BASE_URL=sandbox_url,
         )
         env.update(extra_env or {})
+        if shared_thread:
+            # Emulate the model the issue feared (Django < 3.2): no per-request thread context,
+            # so every request's sync code queues for asgiref's one process-wide thread.
+            (tmp / "sitecustomize.py").write_text(SHARED_THREAD)
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(tmp), env.get("PYTHONPATH")]))
         self.env = env
         self.proc = None
 
@@ -230,6 +260,11 @@ def main() -> int:
     parser.add_argument("--withdrawals", type=int, default=4, help="concurrent withdrawals")
     parser.add_argument("--orders", type=int, default=4, help="concurrent orders (/pay/)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per phase")
+    parser.add_argument(
+        "--shared-thread",
+        action="store_true",
+        help="emulate one shared sync thread per process (no per-request ThreadSensitiveContext)",
+    )
     args = parser.parse_args()
 
     sys.path[:0] = [str(REPO / "packages/peerlearn-payouts/src")]
@@ -237,7 +272,7 @@ def main() -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="peerlearn-slowgw-"))
     sandbox = SandboxServer(**KEYS).start()
-    site = Site(sandbox.url, tmp).start()
+    site = Site(sandbox.url, tmp, shared_thread=args.shared_thread).start()
     try:
         lead = min(0.5, args.delay / 4)
         phases = {}
