@@ -222,8 +222,7 @@ def measure(site_url: str, seed: dict, *, gets: int, lead: float, round_no: int)
             for i, token in enumerate(seed["mentors"])
         ]
         money += [
-            pool.submit(_order, site_url, booking_id, token)
-            for booking_id, token in seed["orders"]
+            pool.submit(_order, site_url, booking_id, token) for booking_id, token in seed["orders"]
         ]
         time.sleep(lead)
         fired = time.monotonic()
