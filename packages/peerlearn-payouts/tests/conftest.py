@@ -1,8 +1,12 @@
 """A loopback Razorpay sandbox per test module, and the app pointed at it by base URL."""
 
+import threading
+
 import pytest
+from django.db import connections
 from django.test import override_settings
 
+from peerlearn_payouts.gateway import RazorpayGateway
 from peerlearn_payouts.sandbox import SandboxServer
 
 KEYS = {
@@ -41,3 +45,29 @@ def sandbox(sandbox_server, settings):
     }
     with override_settings(PEERLEARN_PAYOUTS={**settings.PEERLEARN_PAYOUTS, **overrides}):
         yield sandbox_server
+
+
+def _open_transaction(alias: str) -> bool:
+    """A transaction of the code under test (not the test's own wrapping atomic) is open on
+    this thread's connection."""
+    blocks = connections[alias].atomic_blocks
+    return any(not block._from_testcase for block in blocks)
+
+
+@pytest.fixture(autouse=True)
+def no_gateway_call_in_a_transaction(monkeypatch):
+    """Every test of the package: no call to Razorpay (payouts, orders, refunds, the webhook's
+    fetch) is ever made while a transaction is open; a write lock would be held across HTTP."""
+    offences: list[str] = []
+    lock = threading.Lock()
+    real_call = RazorpayGateway._call
+
+    def guarded(self, fn, *args, **kwargs):
+        if any(_open_transaction(alias) for alias in connections):
+            with lock:
+                offences.append(f"{getattr(fn, '__qualname__', fn)}{args[:1]}")
+        return real_call(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(RazorpayGateway, "_call", guarded)
+    yield
+    assert offences == [], f"gateway calls inside a transaction: {offences}"
