@@ -105,7 +105,9 @@ def _push_reconfirm_counts(session_id: int, message_type: str, fields: dict) -> 
 def _push_rescheduled(session: LiveSession) -> None:
     """``session.rescheduled {session_id, starts_at, bookings: [{booking_id, learner_id,
     reconfirm_pending}], reconfirmed_count, reconfirm_pending_count, booked_count}``."""
-    starts_at = session.starts_at.isoformat()
+    from rest_framework.fields import DateTimeField
+
+    starts_at = DateTimeField().to_representation(session.starts_at)  # as the session JSON has it
 
     def payload():
         return {
