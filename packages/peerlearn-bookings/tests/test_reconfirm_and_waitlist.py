@@ -115,9 +115,7 @@ def test_reconfirm_bad_input_is_400_with_field_errors(as_user, body):
     session = make_session()
     learner = make_learner()
     booking = make_booking(session, learner)
-    services.update_session(
-        session_id=session.pk, mentor=session.mentor, starts_at=future(days=9)
-    )
+    services.update_session(session_id=session.pk, mentor=session.mentor, starts_at=future(days=9))
     before = db_snapshot()
     response = as_user(learner).post(f"/api/bookings/{booking.pk}/reconfirm/", body, format="json")
     assert response.status_code == 400, response.content
@@ -129,9 +127,7 @@ def test_reconfirm_form_body_without_accept_never_declines(as_user):
     session = make_session()
     learner = make_learner()
     booking = make_booking(session, learner)
-    services.update_session(
-        session_id=session.pk, mentor=session.mentor, starts_at=future(days=9)
-    )
+    services.update_session(session_id=session.pk, mentor=session.mentor, starts_at=future(days=9))
     response = as_user(learner).post(f"/api/bookings/{booking.pk}/reconfirm/", {})
     assert response.status_code == 400 and "accept" in response.json()
     booking.refresh_from_db()
@@ -244,9 +240,7 @@ def test_cancel_promotes_the_first_waitlisted_learner_live(as_user, run):
     assert list(WaitlistEntry.objects.values_list("learner_id", flat=True)) == [second.pk]
     assert as_user(second).get(f"/api/sessions/{session.pk}/waitlist/").json()["position"] == 1
     # The promoted learner sees the booking.
-    assert [b["session"]["id"] for b in as_user(first).get("/api/bookings/").json()] == [
-        session.pk
-    ]
+    assert [b["session"]["id"] for b in as_user(first).get("/api/bookings/").json()] == [session.pk]
 
 
 def test_priced_promotion_is_a_payment_hold_and_decline_promotes_too(run):
@@ -294,15 +288,16 @@ def test_more_seats_promote_and_a_waitlisted_learner_who_books_leaves_the_queue(
     services.update_session(session_id=session.pk, mentor=session.mentor, max_participants=3)
     session.refresh_from_db()
     assert session.booked_count == 3
-    assert set(
-        Booking.objects.filter(session=session).values_list("learner_id", flat=True)
-    ) >= {waiting[0].pk, waiting[1].pk}
+    assert set(Booking.objects.filter(session=session).values_list("learner_id", flat=True)) >= {
+        waiting[0].pk,
+        waiting[1].pk,
+    }
     assert list(WaitlistEntry.objects.values_list("learner_id", flat=True)) == [waiting[2].pk]
     assert LiveSession.objects.get(pk=session.pk).booked_count <= 3
 
 
 def test_no_promotion_once_the_session_is_cancelled():
-    session, [booked] = full_session()
+    session, _ = full_session()
     services.join_waitlist(session_id=session.pk, learner=make_learner())
     services.cancel_session(session_id=session.pk, mentor=session.mentor)
     assert Booking.objects.filter(session=session, cancelled_at__isnull=True).count() == 1

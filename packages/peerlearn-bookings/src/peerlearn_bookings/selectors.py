@@ -299,9 +299,7 @@ def waitlist_positions(*, learner_id: int, session_ids) -> dict[int, int]:
         Q(joined_at__lt=OuterRef("joined_at"))
         | Q(joined_at=OuterRef("joined_at"), id__lt=OuterRef("id"))
     )
-    counted = (
-        ahead.order_by().values("session_id").annotate(n=Count("id")).values("n")[:1]
-    )
+    counted = ahead.order_by().values("session_id").annotate(n=Count("id")).values("n")[:1]
     return {
         session_id: ahead_n + 1
         for session_id, ahead_n in mine.annotate(ahead=Coalesce(Subquery(counted), 0)).values_list(

@@ -837,9 +837,7 @@ def release_unpaid_booking(*, booking_id: int) -> Booking | None:
     booking = lock_booking(booking_id)
     if not booking.is_active or booking.payment_status != PaymentStatus.PENDING:
         return None
-    _give_back_seat(
-        booking, reason=CancelReason.HOLD_RELEASED, payment_status=PaymentStatus.FAILED
-    )
+    _give_back_seat(booking, reason=CancelReason.HOLD_RELEASED, payment_status=PaymentStatus.FAILED)
     notify(
         user=booking.learner,
         kind="booking.released",
