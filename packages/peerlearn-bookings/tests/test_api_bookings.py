@@ -28,6 +28,7 @@ BOOKING_KEYS = {
     "attended",
     # ... and the additions
     "cancelled", "cancelled_at", "has_feedback", "feedback",
+    "cancel_reason", "reconfirm_pending", "reconfirm_requested_at", "reconfirmed_at",
 }  # fmt: skip
 UNKNOWN = 987654
 
@@ -69,6 +70,10 @@ def test_book_free_session_returns_booking_with_session(
         "cancelled_at": None,
         "has_feedback": False,
         "feedback": None,
+        "cancel_reason": "",
+        "reconfirm_pending": False,
+        "reconfirm_requested_at": None,
+        "reconfirmed_at": None,
     }
     assert data["session"]["id"] == session.pk
     assert data["session"]["booked_count"] == 1 and data["session"]["seats_left"] == 2

@@ -29,6 +29,8 @@ SESSION_KEYS = {
     "room_url",
     # ... and the additions
     "ends_at", "currency", "seats_left", "cancel_reason", "room_opens_at",
+    "rescheduled_at", "reconfirmed_count", "reconfirm_pending_count", "waitlist_count",
+    "waitlist_position",
 }  # fmt: skip
 UNKNOWN = 987654
 
@@ -88,6 +90,11 @@ def test_mentor_creates_session_with_contract_shape(as_user, mentor):
         "room_url": f"/room/{session.pk}",
         "room_opens_at": data["room_opens_at"],
         "cancel_reason": "",
+        "rescheduled_at": None,
+        "reconfirmed_count": 0,
+        "reconfirm_pending_count": 0,
+        "waitlist_count": 0,
+        "waitlist_position": None,
     }
     # The room (and "Join room") opens ROOM_OPENS_MINUTES_BEFORE (10) minutes before the start.
     assert at(data["room_opens_at"]) == starts_at - timedelta(minutes=10)

@@ -1,6 +1,6 @@
 """/ws/sessions/{id}/: who may join, and every contract message sent when its action happens."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from channels.db import database_sync_to_async as db
@@ -112,13 +112,46 @@ async def test_every_message_type_after_its_action(world):
     assert updated["session"]["id"] == session.pk
     assert updated["session"]["booked_count"] == 2
     assert "email" not in str(updated)
+    rescheduled = await both()
+    assert datetime.fromisoformat(rescheduled.pop("starts_at")) == new_start
+    assert rescheduled == {
+        "type": "session.rescheduled",
+        "session_id": session.pk,
+        "bookings": [
+            {"booking_id": booking.pk, "learner_id": learner.pk, "reconfirm_pending": True},
+            {"booking_id": booking2.pk, "learner_id": newcomer.pk, "reconfirm_pending": True},
+        ],
+        "booked_count": 2,
+        "reconfirm_pending_count": 2,
+        "reconfirmed_count": 0,
+    }
 
+    # Cancelling instead of answering the new time is declining it.
     await db(services.cancel_booking)(booking_id=booking2.pk, learner=newcomer)
     assert await both() == {
         "type": "booking.cancelled",
         "booking_id": booking2.pk,
         "booked_count": 1,
         "confirmed_count": 0,
+    }
+    assert await both() == {
+        "type": "booking.reconfirmed",
+        "booking_id": booking2.pk,
+        "learner_id": newcomer.pk,
+        "accepted": False,
+        "booked_count": 1,
+        "reconfirm_pending_count": 1,
+        "reconfirmed_count": 0,
+    }
+    await db(services.reconfirm_booking)(booking_id=booking.pk, learner=learner, accept=True)
+    assert await both() == {
+        "type": "booking.reconfirmed",
+        "booking_id": booking.pk,
+        "learner_id": learner.pk,
+        "accepted": True,
+        "booked_count": 1,
+        "reconfirm_pending_count": 0,
+        "reconfirmed_count": 1,
     }
 
     # Attendance opens once the session is live: its start comes into the room's window, the

@@ -48,6 +48,8 @@ class LiveSession(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
+    # When the mentor last moved the start; booked learners then re-confirm the new time.
+    rescheduled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,6 +101,14 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class CancelReason(models.TextChoices):
+    NONE = "", "Not cancelled"
+    LEARNER = "learner", "The learner cancelled"
+    HOLD_RELEASED = "hold_released", "Unpaid hold released"
+    # The learner declined the mentor's new time: refunded in full whatever the cutoff.
+    RESCHEDULE_DECLINED = "reschedule_declined", "Declined the new time"
+
+
 class Booking(models.Model):
     session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="bookings")
     learner = models.ForeignKey(
@@ -116,6 +126,13 @@ class Booking(models.Model):
     attended = models.BooleanField(default=False)
     attended_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        max_length=24, choices=CancelReason.choices, default=CancelReason.NONE, blank=True
+    )
+    # The mentor moved the start: the learner keeps the seat only by re-confirming the new time.
+    reconfirm_pending = models.BooleanField(default=False)
+    reconfirm_requested_at = models.DateTimeField(null=True, blank=True)
+    reconfirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["booked_at", "id"]
@@ -135,6 +152,27 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.cancelled_at is None
+
+
+class WaitlistEntry(models.Model):
+    """A learner waiting for a seat of a full session, first come first served. The row lives
+    while they wait: leaving deletes it, and so does being promoted into a booking."""
+
+    session = models.ForeignKey(LiveSession, on_delete=models.CASCADE, related_name="waitlist")
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "learner"], name="one_waitlist_entry"),
+        ]
+        indexes = [models.Index(fields=["session", "joined_at", "id"], name="waitlist_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} waiting for {self.session_id}"
 
 
 class RequestStatus(models.TextChoices):

@@ -1,7 +1,8 @@
 """Reads for views, APIs and consumers; each costs a constant number of queries."""
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import (
@@ -12,15 +13,33 @@ from .models import (
     RequestStatus,
     SessionRequest,
     SessionStatus,
+    WaitlistEntry,
 )
 
 ACTIVE = Q(bookings__cancelled_at__isnull=True)
+
+
+def _waitlist_count_subquery():
+    return Coalesce(
+        Subquery(
+            WaitlistEntry.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
 
 
 def sessions_with_counts() -> QuerySet[LiveSession]:
     return LiveSession.objects.select_related("mentor").annotate(
         confirmed_count=Count("bookings", filter=ACTIVE & Q(bookings__confirmed=True)),
         attended_count=Count("bookings", filter=ACTIVE & Q(bookings__attended=True)),
+        reconfirm_pending_count=Count(
+            "bookings", filter=ACTIVE & Q(bookings__reconfirm_pending=True)
+        ),
+        waitlist_count=_waitlist_count_subquery(),
     )
 
 
@@ -33,6 +52,16 @@ def mentor_sessions(mentor, scope: str = "scheduled") -> QuerySet[LiveSession]:
     if scope == "past":
         return sessions.filter(status__in=CLOSED_STATUSES).order_by("-starts_at", "-id")
     return sessions.filter(status__in=OPEN_STATUSES).order_by("starts_at", "id")
+
+
+def browsable_sessions(*, now=None) -> QuerySet[LiveSession]:
+    """Scheduled future sessions, full ones included (a learner may join their waitlist)."""
+    now = now or timezone.now()
+    return (
+        sessions_with_counts()
+        .filter(status=SessionStatus.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at", "id")
+    )
 
 
 def bookable_sessions(*, now=None) -> QuerySet[LiveSession]:
@@ -81,6 +110,7 @@ def can_view_session(user, session: LiveSession) -> bool:
     return (
         is_bookable(session)
         or Booking.objects.filter(session=session, learner=user, cancelled_at__isnull=True).exists()
+        or WaitlistEntry.objects.filter(session=session, learner=user).exists()
     )
 
 
@@ -216,3 +246,63 @@ def completed_session_ids() -> list[int]:
     return list(
         LiveSession.objects.filter(status=SessionStatus.COMPLETED).values_list("id", flat=True)
     )
+
+
+# --- reschedule re-confirmation and the waitlist ---------------------------------------------
+
+
+def reconfirm_counts(session_id: int) -> dict:
+    """The mentor's "x/y re-confirmed": active bookings that answered (or booked after the new
+    time was set) out of all active bookings."""
+    row = Booking.objects.filter(session_id=session_id, cancelled_at__isnull=True).aggregate(
+        booked=Count("id"), pending=Count("id", filter=Q(reconfirm_pending=True))
+    )
+    return {
+        "booked_count": row["booked"],
+        "reconfirm_pending_count": row["pending"],
+        "reconfirmed_count": row["booked"] - row["pending"],
+    }
+
+
+def reconfirm_states(session_id: int) -> list[dict]:
+    return [
+        {"booking_id": pk, "learner_id": learner_id, "reconfirm_pending": pending}
+        for pk, learner_id, pending in Booking.objects.filter(
+            session_id=session_id, cancelled_at__isnull=True
+        )
+        .order_by("id")
+        .values_list("id", "learner_id", "reconfirm_pending")
+    ]
+
+
+def waitlist_count(session_id: int) -> int:
+    return WaitlistEntry.objects.filter(session_id=session_id).count()
+
+
+def waitlist_position(*, session_id: int, learner_id: int) -> int | None:
+    """1-based place in the session's queue, or None when not waiting."""
+    entry = WaitlistEntry.objects.filter(session_id=session_id, learner_id=learner_id).first()
+    if entry is None:
+        return None
+    return (
+        WaitlistEntry.objects.filter(session_id=session_id)
+        .filter(Q(joined_at__lt=entry.joined_at) | Q(joined_at=entry.joined_at, id__lte=entry.pk))
+        .count()
+    )
+
+
+def waitlist_positions(*, learner_id: int, session_ids) -> dict[int, int]:
+    """{session_id: 1-based position} for every queue the learner is in among ``session_ids``,
+    in one query."""
+    mine = WaitlistEntry.objects.filter(learner_id=learner_id, session_id__in=list(session_ids))
+    ahead = WaitlistEntry.objects.filter(session_id=OuterRef("session_id")).filter(
+        Q(joined_at__lt=OuterRef("joined_at"))
+        | Q(joined_at=OuterRef("joined_at"), id__lt=OuterRef("id"))
+    )
+    counted = ahead.order_by().values("session_id").annotate(n=Count("id")).values("n")[:1]
+    return {
+        session_id: ahead_n + 1
+        for session_id, ahead_n in mine.annotate(ahead=Coalesce(Subquery(counted), 0)).values_list(
+            "session_id", "ahead"
+        )
+    }

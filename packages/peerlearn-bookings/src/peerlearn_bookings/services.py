@@ -17,12 +17,14 @@ from .app_settings import bookings_settings
 from .models import (
     OPEN_STATUSES,
     Booking,
+    CancelReason,
     Feedback,
     LiveSession,
     PaymentStatus,
     RequestStatus,
     SessionRequest,
     SessionStatus,
+    WaitlistEntry,
 )
 
 READY_MESSAGE = "Mentor is ready—please confirm."
@@ -89,6 +91,33 @@ def _push_counts(session_id: int, message_type: str, fields: dict, counts: tuple
         return {**fields, **{key: current[key] for key in counts}}
 
     broadcast_lazy(session_group(session_id), message_type, payload)
+
+
+def _push_reconfirm_counts(session_id: int, message_type: str, fields: dict) -> None:
+    """A session_{id} message carrying the re-confirm tally read after commit ("2/3")."""
+
+    def payload():
+        return {**fields, **selectors.reconfirm_counts(session_id)}
+
+    broadcast_lazy(session_group(session_id), message_type, payload)
+
+
+def _push_rescheduled(session: LiveSession) -> None:
+    """``session.rescheduled {session_id, starts_at, bookings: [{booking_id, learner_id,
+    reconfirm_pending}], reconfirmed_count, reconfirm_pending_count, booked_count}``."""
+    from rest_framework.fields import DateTimeField
+
+    starts_at = DateTimeField().to_representation(session.starts_at)  # as the session JSON has it
+
+    def payload():
+        return {
+            "session_id": session.pk,
+            "starts_at": starts_at,
+            "bookings": selectors.reconfirm_states(session.pk),
+            **selectors.reconfirm_counts(session.pk),
+        }
+
+    broadcast_lazy(session_group(session.pk), "session.rescheduled", payload)
 
 
 def _notify_learners(session: LiveSession, *, kind: str, title: str, body: str) -> None:
@@ -159,25 +188,35 @@ def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
         raise Conflict(
             "The price cannot change once learners have booked.", field="price", code="price_locked"
         )
+    old_seats = session.max_participants
     for field, value in changes.items():
         setattr(session, field, value)
-    if session.starts_at != old_start:
-        # A readiness signal and confirmations were for the old time; both start over.
+    moved = session.starts_at != old_start
+    if moved:
+        # A readiness signal and confirmations were for the old time; both start over, and
+        # every booked learner must re-confirm the new time to keep the seat.
         if session.mentor_ready:
             broadcast(session_group(session.pk), "mentor.cancel_ready", {"session_id": session.pk})
         session.mentor_ready = False
+        session.rescheduled_at = timezone.now()
         Booking.objects.filter(session=session, cancelled_at__isnull=True).update(
-            confirmed=False, confirmed_at=None, declined=False, declined_at=None
+            confirmed=False,
+            confirmed_at=None,
+            declined=False,
+            declined_at=None,
+            reconfirm_pending=True,
+            reconfirm_requested_at=session.rescheduled_at,
+            reconfirmed_at=None,
         )
     session.full_clean()
     session.save()
-    if session.starts_at != old_start:
+    if moved:
         when = timezone.localtime(session.starts_at).strftime("%d %b %Y, %H:%M")
         _notify_learners(
             session,
             kind="session.rescheduled",
             title="Session rescheduled",
-            body=f"“{session.title}” now starts {when}.",
+            body=f"“{session.title}” now starts {when}. Keep your seat or decline the new time.",
         )
     elif changes:
         _notify_learners(
@@ -186,7 +225,11 @@ def update_session(*, session_id: int, mentor, **changes) -> LiveSession:
             title="Session updated",
             body=f"“{session.title}” has new details.",
         )
+    if session.max_participants > old_seats:
+        _promote_waitlisted(session)  # more seats: the waitlist moves up
     _push_session_updated(session.pk)
+    if moved:
+        _push_rescheduled(session)
     return session
 
 
@@ -430,6 +473,8 @@ def _take_seat(session: LiveSession, learner, *, notify_mentor: bool = True) -> 
     ).update(booked_count=F("booked_count") + 1)
     if not claimed:
         raise Conflict("This session is full.", code="full")
+    # Booked (directly or promoted): no longer waiting for this session.
+    WaitlistEntry.objects.filter(session_id=session.pk, learner_id=learner.pk).delete()
     try:
         with transaction.atomic():
             booking = Booking.objects.create(
@@ -459,12 +504,17 @@ def _take_seat(session: LiveSession, learner, *, notify_mentor: bool = True) -> 
     return booking
 
 
-def _give_back_seat(booking: Booking, *, payment_status: str | None = None) -> None:
-    """Inside a transaction: cancel an active booking and free its seat, then tell the session
-    channel and the packages above (after commit)."""
+def _give_back_seat(
+    booking: Booking, *, reason: str = CancelReason.LEARNER, payment_status: str | None = None
+) -> None:
+    """Inside a transaction that holds the session's lock (``lock_booking``): cancel an active
+    booking and free its seat, promote the first waitlisted learner into it in this same
+    transaction, then tell the session channel and the packages above (after commit)."""
     booking.cancelled_at = timezone.now()
     booking.confirmed = False
-    fields = ["cancelled_at", "confirmed"]
+    booking.cancel_reason = reason
+    booking.reconfirm_pending = False
+    fields = ["cancelled_at", "confirmed", "cancel_reason", "reconfirm_pending"]
     if payment_status:
         booking.payment_status = payment_status
         fields.append("payment_status")
@@ -481,7 +531,129 @@ def _give_back_seat(booking: Booking, *, payment_status: str | None = None) -> N
         booking_id=booking.pk,
         session_id=booking.session_id,
         learner_id=booking.learner_id,
+        reason=str(reason),
     )
+    _promote_waitlisted(booking.session)
+
+
+def _promote_waitlisted(session: LiveSession) -> list[Booking]:
+    """Inside the transaction that freed seats, with the session row locked (session → booking
+    → payment): the first waitlisted learners take the free seats, in the order they joined. A
+    priced seat is booked with payment pending, so payouts' SEAT_HOLD_MINUTES hold runs from
+    now; a free one is booked outright. The conditional UPDATE of ``_take_seat`` keeps the
+    count within the limit whatever else races."""
+    promoted: list[Booking] = []
+    session.refresh_from_db(fields=["status", "starts_at", "booked_count", "max_participants"])
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
+        return promoted
+    free = session.max_participants - session.booked_count
+    if free <= 0:
+        return promoted
+    for entry in (
+        WaitlistEntry.objects.select_related("learner")
+        .filter(session=session)
+        .order_by("joined_at", "id")[: free + 20]
+    ):
+        if len(promoted) == free:
+            break
+        try:
+            # A savepoint: a refused seat leaves neither the count nor the queue changed.
+            with transaction.atomic():
+                booking = _take_seat(session, entry.learner, notify_mentor=False)
+        except Conflict as exc:
+            if exc.code == "full":
+                break
+            # Booked meanwhile: their place in the queue is simply gone.
+            WaitlistEntry.objects.filter(pk=entry.pk).delete()
+            continue
+        promoted.append(booking)
+        priced = booking.payment_status == PaymentStatus.PENDING
+        notify(
+            user=entry.learner,
+            kind="waitlist.promoted",
+            title="A seat opened up — you're in",
+            body=(
+                f"You got a seat in “{session.title}”. Pay now to keep it."
+                if priced
+                else f"You're booked into “{session.title}”."
+            ),
+            data={"session_id": session.pk, "booking_id": booking.pk, "pay": priced},
+        )
+    if promoted:
+        _push_waitlist(session.pk)
+    return promoted
+
+
+def _push_waitlist(session_id: int) -> None:
+    def payload():
+        return {"session_id": session_id, "waitlist_count": selectors.waitlist_count(session_id)}
+
+    broadcast_lazy(session_group(session_id), "waitlist.changed", payload)
+
+
+@transaction.atomic
+def join_waitlist(*, session_id: int, learner) -> WaitlistEntry:
+    """Queue for a full session. Joining twice returns the same place in the queue."""
+    if learner.role != Role.LEARNER:
+        raise NotAllowed("Only learners can join a waitlist.")
+    session = _locked_session(session_id)
+    if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
+        raise Conflict("This session is not open for booking.", code="not_bookable")
+    if selectors.active_booking(session_id=session.pk, learner_id=learner.pk):
+        raise Conflict("You have already booked this session.", code="already_booked")
+    existing = WaitlistEntry.objects.filter(session=session, learner=learner).first()
+    if existing:
+        return existing
+    if session.booked_count < session.max_participants:
+        raise Conflict("This session has free seats: book one instead.", code="not_full")
+    try:
+        with transaction.atomic():
+            entry = WaitlistEntry.objects.create(session=session, learner=learner)
+    except IntegrityError:  # a double click of the same learner won
+        return WaitlistEntry.objects.get(session=session, learner=learner)
+    _push_waitlist(session.pk)
+    return entry
+
+
+@transaction.atomic
+def leave_waitlist(*, session_id: int, learner) -> bool:
+    """Leave the queue; True when there was a place to give up."""
+    session = _locked_session(session_id)
+    deleted, _ = WaitlistEntry.objects.filter(session=session, learner=learner).delete()
+    if deleted:
+        _push_waitlist(session.pk)
+    return bool(deleted)
+
+
+@transaction.atomic
+def reconfirm_booking(*, booking_id: int, learner, accept: bool) -> Booking:
+    """The learner answers the mentor's new time: keep the seat, or decline it. Declining frees
+    the seat (the waitlist moves up) and is refunded in full by payouts whatever the cutoff."""
+    booking = _learner_booking(booking_id, learner)
+    session = booking.session
+    if session.status != SessionStatus.SCHEDULED:
+        raise Conflict(f"The session is {session.status}.", code="session_closed")
+    if not booking.reconfirm_pending:
+        raise Conflict("There is no new time to answer.", code="not_pending")
+    if accept:
+        booking.reconfirm_pending = False
+        booking.reconfirmed_at = timezone.now()
+        booking.save(update_fields=["reconfirm_pending", "reconfirmed_at"])
+    else:
+        _give_back_seat(booking, reason=CancelReason.RESCHEDULE_DECLINED)
+        notify(
+            user=session.mentor,
+            kind="booking.reschedule_declined",
+            title="New time declined",
+            body=f"{learner.name} can't make the new time of “{session.title}”.",
+            data={"session_id": session.pk, "booking_id": booking.pk},
+        )
+    _push_reconfirm_counts(
+        session.pk,
+        "booking.reconfirmed",
+        {"booking_id": booking.pk, "learner_id": learner.pk, "accepted": bool(accept)},
+    )
+    return booking
 
 
 @transaction.atomic
@@ -500,7 +672,16 @@ def cancel_booking(*, booking_id: int, learner) -> Booking:
     session = booking.session
     if session.status != SessionStatus.SCHEDULED or session.starts_at <= timezone.now():
         raise Conflict("Bookings can only be cancelled before the session starts.", code="too_late")
-    _give_back_seat(booking)
+    if booking.reconfirm_pending:
+        # Cancelling instead of answering the mentor's new time is declining it.
+        _give_back_seat(booking, reason=CancelReason.RESCHEDULE_DECLINED)
+        _push_reconfirm_counts(
+            session.pk,
+            "booking.reconfirmed",
+            {"booking_id": booking.pk, "learner_id": learner.pk, "accepted": False},
+        )
+    else:
+        _give_back_seat(booking)
     notify(
         user=session.mentor,
         kind="booking.cancelled",
@@ -656,7 +837,7 @@ def release_unpaid_booking(*, booking_id: int) -> Booking | None:
     booking = lock_booking(booking_id)
     if not booking.is_active or booking.payment_status != PaymentStatus.PENDING:
         return None
-    _give_back_seat(booking, payment_status=PaymentStatus.FAILED)
+    _give_back_seat(booking, reason=CancelReason.HOLD_RELEASED, payment_status=PaymentStatus.FAILED)
     notify(
         user=booking.learner,
         kind="booking.released",

@@ -11,8 +11,10 @@ session_completed = Signal()
 session_cancelled = Signal()
 # booking_id, session_id, learner_id, amount_paise
 booking_created = Signal()
-# booking_id, session_id, learner_id: the learner cancelled, or the unpaid hold was released
-# (the booking's payment_status and cancelled_at tell which, and when)
+# booking_id, session_id, learner_id, reason: the learner cancelled ("learner"), the unpaid hold
+# was released ("hold_released"), or the learner declined the mentor's new time
+# ("reschedule_declined": refunded in full whatever the cutoff). The booking's cancel_reason,
+# payment_status and cancelled_at say the same, for repair jobs.
 booking_cancelled = Signal()
 # booking_id, session_id, learner_id (the learner declined attendance)
 booking_declined = Signal()

@@ -70,6 +70,7 @@ class Refund(models.Model):
         SESSION_CANCELLED = "session_cancelled", "Mentor cancelled the session"
         LATE_PAYMENT = "late_payment", "Paid after the booking was cancelled or released"
         DUPLICATE_PAYMENT = "duplicate_payment", "A second payment for a paid booking"
+        RESCHEDULE_DECLINED = "reschedule_declined", "Learner declined the mentor's new time"
 
     payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="refund")
     booking = models.ForeignKey(

@@ -14,8 +14,9 @@ def accrue_on_completion(sender, session_id: int, **kwargs) -> None:
 
 @receiver(booking_cancelled, dispatch_uid="peerlearn_payouts.refund_cancelled_booking")
 def refund_cancelled_booking(sender, booking_id: int, **kwargs) -> None:
-    """A learner cancelled (refund by the cutoff policy) or a hold was released (its open order
-    expires)."""
+    """A learner cancelled (refund by the cutoff policy), declined the mentor's new time (a full
+    refund whatever the cutoff; the booking's cancel_reason says so) or a hold was released (its
+    open order expires)."""
     services.refund_cancelled_booking(booking_id=booking_id)
 
 

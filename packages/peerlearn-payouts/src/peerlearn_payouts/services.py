@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from peerlearn_bookings import selectors as booking_selectors
 from peerlearn_bookings import services as booking_services
-from peerlearn_bookings.models import Booking, PaymentStatus, SessionStatus
+from peerlearn_bookings.models import Booking, CancelReason, PaymentStatus, SessionStatus
 from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
 from peerlearn_core.money import percent_of, rupees
 from peerlearn_core.services import notify, push_badges
@@ -80,6 +80,8 @@ def _accruable_bookings(session_id: int):
             earning__isnull=True,
         )
         .exclude(Exists(refunded))
+        # Declining a new time is refunded whatever the cutoff: never the mentor's.
+        .exclude(cancelled_at__isnull=False, cancel_reason=CancelReason.RESCHEDULE_DECLINED)
         .select_related("session", "session__mentor")
         .order_by("pk")
     )
@@ -334,7 +336,10 @@ def refund_cutoff(session) -> datetime:
 
 def learner_refund_due(booking: Booking, *, cancelled_at=None) -> bool:
     """The policy: a learner who cancels before the cutoff gets everything back; after it,
-    nothing."""
+    nothing. A learner who declines the mentor's new time (or cancels while asked to
+    re-confirm it) gets everything back whatever the cutoff."""
+    if booking.reconfirm_pending or booking.cancel_reason == CancelReason.RESCHEDULE_DECLINED:
+        return True
     when = cancelled_at or booking.cancelled_at or timezone.now()
     return when < refund_cutoff(booking.session)
 
@@ -404,6 +409,8 @@ def refund_cancelled_booking(*, booking_id: int) -> Refund | None:
         session = booking.session
         if session.status == SessionStatus.CANCELLED:
             reason = Refund.Reason.SESSION_CANCELLED
+        elif booking.cancel_reason == CancelReason.RESCHEDULE_DECLINED:
+            reason = Refund.Reason.RESCHEDULE_DECLINED
         elif learner_refund_due(booking):
             reason = Refund.Reason.LEARNER_CANCELLED
         else:

@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from peerlearn_core.api.fields import RupeesField
 from peerlearn_core.money import CURRENCY
@@ -27,6 +28,10 @@ class SessionSerializer(serializers.ModelSerializer):
     room_opens_at = serializers.DateTimeField(read_only=True)
     seats_left = serializers.IntegerField(read_only=True)
     room_url = serializers.CharField(read_only=True)
+    reconfirm_pending_count = serializers.IntegerField(read_only=True, default=0)
+    reconfirmed_count = serializers.SerializerMethodField()
+    waitlist_count = serializers.IntegerField(read_only=True, default=0)
+    waitlist_position = serializers.SerializerMethodField()
 
     class Meta:
         model = LiveSession
@@ -50,11 +55,24 @@ class SessionSerializer(serializers.ModelSerializer):
             "room_url",
             "room_opens_at",
             "cancel_reason",
+            "rescheduled_at",
+            "reconfirmed_count",
+            "reconfirm_pending_count",
+            "waitlist_count",
+            "waitlist_position",
         ]
         read_only_fields = fields
 
     def get_currency(self, obj) -> str:
         return CURRENCY
+
+    def get_reconfirmed_count(self, obj) -> int:
+        """Active bookings not waiting to re-confirm a new time (the mentor's "x/y")."""
+        return obj.booked_count - getattr(obj, "reconfirm_pending_count", 0)
+
+    def get_waitlist_position(self, obj) -> int | None:
+        """The asking learner's 1-based place in this session's waitlist, or null."""
+        return self.context.get("waitlist_positions", {}).get(obj.pk)
 
 
 class SessionWriteSerializer(serializers.Serializer):
@@ -120,6 +138,10 @@ class BookingSerializer(serializers.ModelSerializer):
             "attended",
             "cancelled",
             "cancelled_at",
+            "cancel_reason",
+            "reconfirm_pending",
+            "reconfirm_requested_at",
+            "reconfirmed_at",
             "has_feedback",
             "feedback",
         ]
@@ -173,6 +195,26 @@ class LearnerDetailSerializer(serializers.Serializer):
 
 class SessionLearnerSerializer(BookingStateSerializer):
     learner = LearnerDetailSerializer(read_only=True)
+
+
+class RequiredBooleanField(serializers.BooleanField):
+    """Required in form bodies too (DRF reads a missing HTML checkbox as false: here, a missing
+    answer must never decline a seat)."""
+
+    default_empty_html = empty
+
+
+class ReconfirmSerializer(serializers.Serializer):
+    accept = RequiredBooleanField(
+        required=True, help_text="true: keep the seat at the new time; false: decline it."
+    )
+
+
+class WaitlistSerializer(serializers.Serializer):
+    session_id = serializers.IntegerField()
+    position = serializers.IntegerField(allow_null=True)
+    waitlist_count = serializers.IntegerField()
+    joined_at = serializers.DateTimeField(allow_null=True)
 
 
 class AttendSerializer(serializers.Serializer):

@@ -9,6 +9,9 @@ urlpatterns = [
     path(
         "sessions/<int:pk>/learners/", views.SessionLearnersView.as_view(), name="session-learners"
     ),
+    path(
+        "sessions/<int:pk>/waitlist/", views.SessionWaitlistView.as_view(), name="session-waitlist"
+    ),
     path("sessions/<int:pk>/cancel/", views.SessionCancelView.as_view(), name="session-cancel"),
     *[
         path(
@@ -19,6 +22,11 @@ urlpatterns = [
         for action in ("ready", "cancel_ready", "start", "complete")
     ],
     path("bookings/", views.BookingListView.as_view(), name="bookings"),
+    path(
+        "bookings/<int:pk>/reconfirm/",
+        views.BookingReconfirmView.as_view(),
+        name="booking-reconfirm",
+    ),
     path("bookings/<int:pk>/attend/", views.BookingAttendView.as_view(), name="booking-attend"),
     path(
         "bookings/<int:pk>/feedback/", views.BookingFeedbackView.as_view(), name="booking-feedback"

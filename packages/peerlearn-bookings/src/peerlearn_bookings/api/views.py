@@ -22,11 +22,13 @@ from .serializers import (
     DeclineRequestSerializer,
     FeedbackSerializer,
     MentorSerializer,
+    ReconfirmSerializer,
     SessionLearnerSerializer,
     SessionRequestCreateSerializer,
     SessionRequestSerializer,
     SessionSerializer,
     SessionWriteSerializer,
+    WaitlistSerializer,
 )
 
 
@@ -43,7 +45,13 @@ class SessionListView(APIView):
                 enum=["scheduled", "past"],
                 description="Mentors: their open or closed sessions. "
                 "Learners always get the bookable sessions.",
-            )
+            ),
+            OpenApiParameter(
+                "include_full",
+                OpenApiTypes.BOOL,
+                description="Learners: also list full scheduled sessions (to join their "
+                "waitlist); each carries the learner's `waitlist_position`.",
+            ),
         ],
         responses=SessionSerializer(many=True),
     )
@@ -51,11 +59,20 @@ class SessionListView(APIView):
         scope = request.query_params.get("scope", "scheduled")
         if scope not in {"scheduled", "past"}:
             raise ValidationError({"scope": ["Use scheduled or past."]})
+        include_full = request.query_params.get("include_full", "false").lower()
+        if include_full not in {"1", "true", "0", "false"}:
+            raise ValidationError({"include_full": ["Use true or false."]})
+        context = {}
         if request.user.role == "mentor":
             sessions = selectors.mentor_sessions(request.user, scope)
+        elif include_full in {"1", "true"}:
+            sessions = list(selectors.browsable_sessions())
+            context["waitlist_positions"] = selectors.waitlist_positions(
+                learner_id=request.user.pk, session_ids=[s.pk for s in sessions]
+            )
         else:
             sessions = selectors.bookable_sessions()
-        return Response(SessionSerializer(sessions, many=True).data)
+        return Response(SessionSerializer(sessions, many=True, context=context).data)
 
     @extend_schema(request=SessionWriteSerializer, responses={201: SessionSerializer})
     def post(self, request):
@@ -125,6 +142,66 @@ class SessionBookView(APIView):
         booking = services.book_session(session_id=pk, learner=request.user)
         booking = selectors.learner_bookings(request.user).get(pk=booking.pk)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
+
+
+def _waitlist_response(session_id: int, learner, code=status.HTTP_200_OK) -> Response:
+    from ..models import WaitlistEntry
+
+    entry = WaitlistEntry.objects.filter(session_id=session_id, learner=learner).first()
+    data = {
+        "session_id": session_id,
+        "position": selectors.waitlist_position(session_id=session_id, learner_id=learner.pk),
+        "waitlist_count": selectors.waitlist_count(session_id),
+        "joined_at": entry.joined_at if entry else None,
+    }
+    return Response(WaitlistSerializer(data).data, status=code)
+
+
+class SessionWaitlistView(APIView):
+    """A full session's waitlist: the learner's place in it (GET), joining (POST), leaving
+    (DELETE). When a seat frees, the first in line is booked into it and told live."""
+
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    def _session(self, request, pk: int) -> LiveSession:
+        return LiveSession.objects.only("pk").get(pk=pk)  # 404 when there is no such session
+
+    @extend_schema(request=None, responses=WaitlistSerializer)
+    def get(self, request, pk: int):
+        self._session(request, pk)
+        return _waitlist_response(pk, request.user)
+
+    @extend_schema(request=None, responses={201: WaitlistSerializer, 200: WaitlistSerializer})
+    def post(self, request, pk: int):
+        self._session(request, pk)
+        from ..models import WaitlistEntry
+
+        was_waiting = WaitlistEntry.objects.filter(session_id=pk, learner=request.user).exists()
+        services.join_waitlist(session_id=pk, learner=request.user)
+        code = status.HTTP_200_OK if was_waiting else status.HTTP_201_CREATED
+        return _waitlist_response(pk, request.user, code)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, pk: int):
+        self._session(request, pk)
+        services.leave_waitlist(session_id=pk, learner=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BookingReconfirmView(APIView):
+    """The learner answers a reschedule: ``{accept: true}`` keeps the seat at the new time,
+    ``{accept: false}`` frees it with a full refund whatever the cutoff."""
+
+    permission_classes = [IsAuthenticated, IsLearner]
+
+    @extend_schema(request=ReconfirmSerializer, responses=BookingStateSerializer)
+    def post(self, request, pk: int):
+        serializer = ReconfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        booking = services.reconfirm_booking(
+            booking_id=pk, learner=request.user, accept=serializer.validated_data["accept"]
+        )
+        return Response(BookingStateSerializer(booking).data)
 
 
 class SessionLearnersView(APIView):

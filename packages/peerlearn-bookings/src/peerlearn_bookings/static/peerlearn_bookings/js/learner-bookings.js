@@ -146,6 +146,52 @@ function main(root) {
       </div>`;
   }
 
+  // The mentor moved the start: keep the seat at the new time, or decline it (a full refund).
+  function reconfirmPanel(b) {
+    const s = b.session;
+    if (!b.reconfirm_pending || b.cancelled || s.status !== "scheduled") return "";
+    const action = busy.get(b.id);
+    const refund = b.payment_status === "paid" ? " Declining refunds you in full." : "";
+    return `
+      <div class="mt-4 rounded-xl bg-amber-50 px-3.5 py-3 text-sm text-amber-900 ring-1 ring-inset ring-amber-200" data-testid="reconfirm-panel-${b.id}">
+        <p class="font-medium">New time: <time datetime="${escapeHtml(s.starts_at)}" data-testid="reconfirm-when-${b.id}">${escapeHtml(when(s.starts_at))}</time></p>
+        <p class="mt-0.5 text-amber-800">The mentor rescheduled.${refund}</p>
+        <div class="mt-2.5 flex flex-wrap gap-2">
+          <button type="button" data-action="reconfirm-keep" data-testid="reconfirm-keep-${b.id}" ${action ? "disabled" : ""}
+            class="inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-3.5 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-indigo-700 disabled:cursor-wait disabled:opacity-60 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">${
+              action === "reconfirm-keep" ? `${SPINNER}Keeping…` : "Keep my seat"
+            }</button>
+          <button type="button" data-action="reconfirm-decline" data-testid="reconfirm-decline-${b.id}" ${action ? "disabled" : ""}
+            class="inline-flex items-center justify-center gap-2 rounded-lg px-3.5 py-2 text-sm font-medium text-rose-700 ring-1 ring-inset ring-rose-200 transition hover:bg-rose-50 disabled:cursor-wait disabled:opacity-60 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600">${
+              action === "reconfirm-decline" ? `${SPINNER}Declining…` : "Decline"
+            }</button>
+        </div>
+      </div>`;
+  }
+
+  async function reconfirm(b, accept) {
+    const result = await run(b, accept ? "reconfirm-keep" : "reconfirm-decline", () =>
+      kit.api(`/api/bookings/${b.id}/reconfirm/`, { method: "POST", body: { accept } })
+    );
+    if (!result) return;
+    version += 1;
+    if (accept) {
+      b.reconfirm_pending = false;
+      kit.toast("Your seat is kept at the new time", { kind: "success" });
+      renderCard(b);
+    } else {
+      bookings.delete(b.id);
+      kit.toast(
+        b.payment_status === "paid" ? "Seat released — your refund is on its way" : "Seat released",
+        { kind: "info" }
+      );
+      renderAll();
+      document.dispatchEvent(
+        new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings", action: "cancelled", bookingId: b.id } })
+      );
+    }
+  }
+
   function actionsRow(b) {
     const s = b.session;
     const canJoin = canJoinRoom(b);
@@ -233,6 +279,7 @@ function main(root) {
         <li class="inline-flex items-center gap-1.5">${ICON.clock}<span>${escapeHtml(duration(s.duration_minutes))}</span></li>
       </ul>
       ${cancelled}
+      ${reconfirmPanel(b)}
       ${attendancePanel(b)}
       ${actionsRow(b)}
       ${feedbackBlock(b)}`;
@@ -243,6 +290,7 @@ function main(root) {
     return JSON.stringify([
       s.title, s.mentor?.name, s.starts_at, s.duration_minutes, s.status, s.mentor_ready, s.room_url,
       s.cancel_reason, b.payment_status, b.confirmed, b.declined, b.has_feedback, busy.get(b.id) || "",
+      b.reconfirm_pending,
       canJoinRoom(b),
     ]);
   }
@@ -421,6 +469,30 @@ function main(root) {
         const el = renderCard(b);
         // This tab's own click animates when its POST returns; another tab's change animates here.
         if (!busy.has(b.id)) kit.animate(el, confirmed ? "pl-pulse-blue" : "pl-pulse-red");
+        break;
+      }
+      case "session.rescheduled": {
+        // Every seat of ours asks for an answer to the new time.
+        const states = new Map((message.bookings || []).map((x) => [Number(x.booking_id), Boolean(x.reconfirm_pending)]));
+        bookingsOfSession(sessionId).forEach((b) => {
+          if (!states.has(b.id)) return;
+          version += 1;
+          b.reconfirm_pending = states.get(b.id);
+          b.session = { ...b.session, starts_at: message.starts_at || b.session.starts_at };
+          const el = renderCard(b);
+          if (b.reconfirm_pending) kit.animate(el, "pl-pulse-blue");
+        });
+        break;
+      }
+      case "booking.reconfirmed": {
+        if (Number(message.learner_id) !== userId) break;
+        const b = bookings.get(Number(message.booking_id));
+        if (!b || busy.has(b.id)) break;
+        if (message.accepted) {
+          version += 1;
+          b.reconfirm_pending = false;
+          renderCard(b);
+        } else refreshSoon(0);
         break;
       }
       case "booking.cancelled": {
@@ -651,6 +723,8 @@ function main(root) {
       else if (button.dataset.action === "decline") declineAttendance(b);
       else if (button.dataset.action === "cancel") askCancel(b);
       else if (button.dataset.action === "pay") payBooking(b);
+      else if (button.dataset.action === "reconfirm-keep") reconfirm(b, true);
+      else if (button.dataset.action === "reconfirm-decline") reconfirm(b, false);
       return;
     }
     const goto = target.closest("[data-goto-tab]");
@@ -709,7 +783,7 @@ function main(root) {
   // request (which books the learner) may mean a card changed or appeared.
   document.addEventListener("peerlearn:notification", (event) => {
     const kind = event.detail?.kind || "";
-    if (kind === "request.accepted" || kind.startsWith("session.") || kind.startsWith("booking.")) refreshSoon();
+    if (kind === "request.accepted" || kind.startsWith("session.") || kind.startsWith("booking.") || kind.startsWith("waitlist.")) refreshSoon();
   });
 
   root.closest("[data-tabs]")?.addEventListener("tabs:change", (event) => {

@@ -38,6 +38,7 @@ function main(root) {
   let sessions = [];
   const bookingsBySession = new Map(); // session id -> the learner's active booking
   const booking = new Set(); // session ids with a Book request in flight
+  const waiting = new Set(); // session ids with a waitlist join/leave in flight
   let loadSeq = 0;
 
   // --- session cards ------------------------------------------------------------------------
@@ -56,6 +57,51 @@ function main(root) {
         ${payment}
       </div>
       <button type="button" data-goto-tab="bookings" class="shrink-0 rounded-lg px-2 py-1 text-sm font-medium text-indigo-600 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">My bookings <span aria-hidden="true">→</span></button>`;
+  }
+
+  // A full session: join its waitlist, or show the learner's place and a Leave button.
+  function waitlistControls(session) {
+    const busy = waiting.has(session.id);
+    const position = session.waitlist_position;
+    if (position) {
+      return `
+        <span class="text-sm font-medium text-amber-800" data-testid="waitlist-position-${session.id}" data-position="${Number(position)}">#${Number(position)} on the waitlist</span>
+        <button type="button" data-waitlist-leave="${session.id}" data-testid="leave-waitlist-${session.id}" ${busy ? 'disabled aria-busy="true"' : ""}
+                class="inline-flex shrink-0 items-center justify-center gap-2 rounded-xl px-3 py-2 text-sm font-medium text-slate-600 ring-1 ring-inset ring-slate-200 transition hover:bg-slate-50 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">
+          ${busy ? `${SPINNER}Leaving…` : "Leave waitlist"}
+        </button>`;
+    }
+    return `
+      <span class="text-sm text-slate-500">Full${session.waitlist_count ? ` · ${Number(session.waitlist_count)} waiting` : ""}</span>
+      <button type="button" data-waitlist-join="${session.id}" data-testid="join-waitlist-${session.id}" ${busy ? 'disabled aria-busy="true"' : ""}
+              class="inline-flex shrink-0 items-center justify-center gap-2 rounded-xl bg-amber-500 px-4 py-2 text-sm font-semibold text-white shadow-sm transition hover:bg-amber-600 disabled:cursor-wait disabled:opacity-70 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-amber-600">
+        ${busy ? `${SPINNER}Joining…` : "Join waitlist"}
+      </button>`;
+  }
+
+  async function waitlist(sessionId, join) {
+    if (waiting.has(sessionId)) return;
+    waiting.add(sessionId);
+    rerenderCard(sessionId);
+    try {
+      const result = await kit.api(`/api/sessions/${sessionId}/waitlist/`, { method: join ? "POST" : "DELETE" });
+      sessions = sessions.map((s) =>
+        s.id === sessionId
+          ? {
+              ...s,
+              waitlist_position: join ? result.position : null,
+              waitlist_count: join ? result.waitlist_count : Math.max((s.waitlist_count || 1) - 1, 0),
+            }
+          : s
+      );
+      waiting.delete(sessionId);
+      rerenderCard(sessionId);
+      kit.toast(join ? `You're #${result.position} on the waitlist` : "You left the waitlist", { kind: join ? "success" : "info" });
+    } catch (error) {
+      waiting.delete(sessionId);
+      if (error.status === 409 || error.status === 404) await load({ quiet: true });
+      else rerenderCard(sessionId);
+    }
   }
 
   function bookButton(session) {
@@ -97,7 +143,7 @@ function main(root) {
           : ""
       }
       <div class="mt-auto flex flex-wrap items-center justify-between gap-3 pt-4" data-browse-actions>
-        ${b ? bookedState(session, b) : bookButton(session)}
+        ${b ? bookedState(session, b) : session.seats_left > 0 ? bookButton(session) : waitlistControls(session)}
       </div>`;
     return el;
   }
@@ -136,7 +182,7 @@ function main(root) {
     const seq = ++loadSeq;
     try {
       const [sessionData, bookingData] = await Promise.all([
-        kit.api("/api/sessions/", { quiet }),
+        kit.api("/api/sessions/?include_full=true", { quiet }),
         kit.api("/api/bookings/", { quiet }),
       ]);
       if (seq !== loadSeq) return;
@@ -362,6 +408,16 @@ function main(root) {
       book(Number(bookBtn.dataset.book));
       return;
     }
+    const join = target?.closest("[data-waitlist-join]");
+    if (join && !join.disabled) {
+      waitlist(Number(join.dataset.waitlistJoin), true);
+      return;
+    }
+    const leave = target?.closest("[data-waitlist-leave]");
+    if (leave && !leave.disabled) {
+      waitlist(Number(leave.dataset.waitlistLeave), false);
+      return;
+    }
     const goto = target?.closest("[data-goto-tab]");
     if (goto) {
       gotoTab(goto.dataset.gotoTab);
@@ -380,7 +436,8 @@ function main(root) {
     if (kind === "request.accepted" || kind === "request.declined") {
       loadRequests();
       if (kind === "request.accepted") load({ quiet: true });
-    } else if (kind && kind.startsWith("session.")) {
+    } else if (kind && (kind.startsWith("session.") || kind.startsWith("waitlist."))) {
+      if (kind === "waitlist.promoted") kit.toast("A seat opened up — you're in. See My bookings.", { kind: "success" });
       load({ quiet: true });
     }
   });

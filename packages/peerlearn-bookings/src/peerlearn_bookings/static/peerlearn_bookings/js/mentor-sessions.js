@@ -108,6 +108,8 @@ function init() {
         <span class="rounded-full bg-slate-100 px-2.5 py-1 text-slate-700" data-testid="booked-${s.id}" data-booked>Booked ${Number(s.booked_count)}/${Number(s.max_participants)}</span>
         <span class="inline-block rounded-full bg-sky-50 px-2.5 py-1 text-sky-700 ring-1 ring-inset ring-sky-200" data-testid="confirmed-badge-${s.id}" data-confirmed-badge><span data-count>${Number(s.confirmed_count)}</span> confirmed</span>
         <span class="rounded-full bg-emerald-50 px-2.5 py-1 text-emerald-700 ring-1 ring-inset ring-emerald-200" data-testid="attended-${s.id}" data-attended>${Number(s.attended_count)} attended</span>
+        <span class="rounded-full bg-amber-50 px-2.5 py-1 text-amber-800 ring-1 ring-inset ring-amber-200" data-testid="reconfirmed-${s.id}" data-reconfirmed ${reconfirmShown(s) ? "" : "hidden"}>${reconfirmText(s)}</span>
+        <span class="rounded-full bg-slate-50 px-2.5 py-1 text-slate-600 ring-1 ring-inset ring-slate-200" data-testid="waitlist-count-${s.id}" data-waitlist ${Number(s.waitlist_count) ? "" : "hidden"}>${Number(s.waitlist_count) || 0} waiting</span>
       </div>
       <div class="mt-3 h-1.5 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
         <div class="h-full rounded-full bg-indigo-500 transition-[width] duration-500" data-booked-bar style="width:${bookedPercent(s)}%"></div>
@@ -316,6 +318,17 @@ function init() {
 
   // ------------------------------------------------------------------ live counts
 
+  // After a reschedule: how many booked learners kept their seat at the new time ("2/3").
+  function reconfirmShown(s) {
+    return Boolean(s.rescheduled_at) && s.status === "scheduled" && Number(s.booked_count) > 0;
+  }
+
+  function reconfirmText(s) {
+    const booked = Number(s.booked_count) || 0;
+    const done = Math.max(0, Math.min(booked, booked - (Number(s.reconfirm_pending_count) || 0)));
+    return `${done}/${booked} re-confirmed`;
+  }
+
   function updateCounts(id, { pulseConfirmed = false } = {}) {
     const s = sessions.get(id);
     const card = cardEl(id);
@@ -325,6 +338,16 @@ function init() {
       const badge = card.querySelector("[data-confirmed-badge]");
       badge.querySelector("[data-count]").textContent = String(Number(s.confirmed_count));
       card.querySelector("[data-attended]").textContent = `${Number(s.attended_count)} attended`;
+      const reconfirmed = card.querySelector("[data-reconfirmed]");
+      if (reconfirmed) {
+        reconfirmed.hidden = !reconfirmShown(s);
+        reconfirmed.textContent = reconfirmText(s);
+      }
+      const waitlist = card.querySelector("[data-waitlist]");
+      if (waitlist) {
+        waitlist.hidden = !Number(s.waitlist_count);
+        waitlist.textContent = `${Number(s.waitlist_count) || 0} waiting`;
+      }
       const bar = card.querySelector("[data-booked-bar]");
       if (bar) bar.style.width = `${bookedPercent(s)}%`;
       card.dataset.sig = signature(s);
@@ -361,6 +384,23 @@ function init() {
         if (Number.isFinite(message.confirmed_count)) s.confirmed_count = message.confirmed_count;
         updateCounts(id);
         if (slideOver.sessionId === id) loadLearners(id, { background: true });
+        break;
+      case "session.rescheduled":
+      case "booking.reconfirmed":
+        if (Number.isFinite(message.booked_count)) s.booked_count = message.booked_count;
+        if (Number.isFinite(message.reconfirm_pending_count)) s.reconfirm_pending_count = message.reconfirm_pending_count;
+        if (message.type === "session.rescheduled") s.rescheduled_at = s.rescheduled_at || new Date().toISOString();
+        updateCounts(id);
+        if (message.type === "booking.reconfirmed") {
+          kit.toast(message.accepted ? "A learner kept their seat at the new time" : "A learner declined the new time", {
+            kind: message.accepted ? "success" : "info",
+          });
+          if (slideOver.sessionId === id) loadLearners(id, { background: true });
+        }
+        break;
+      case "waitlist.changed":
+        if (Number.isFinite(message.waitlist_count)) s.waitlist_count = message.waitlist_count;
+        updateCounts(id);
         break;
       case "booking.confirmed":
         if (Number.isFinite(message.confirmed_count)) s.confirmed_count = message.confirmed_count;
