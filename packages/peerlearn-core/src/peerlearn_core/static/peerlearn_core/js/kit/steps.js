@@ -285,7 +285,13 @@ export function initSteps(root) {
     form.noValidate = true; // we show our own messages
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      if (root.dataset.animating) return;
+      if (root.dataset.animating) {
+        // A Submit tapped while the last pane is still sliding in is kept, not lost: it runs
+        // once the slide ends. (A second Next mid-slide is still ignored, so it never skips.)
+        const submitter = event.submitter && form.contains(event.submitter) ? event.submitter : undefined;
+        if (index === panes.length - 1 && busy) busy.then(() => form.requestSubmit(submitter));
+        return;
+      }
       if (index < panes.length - 1) {
         // Enter in a field of an earlier pane means "Next".
         controller.next();
