@@ -3,7 +3,10 @@
 //
 // State lives on the server. One kit socket per open booked session (/ws/sessions/{id}/) only
 // pushes changes; every (re)connect re-reads the list, so a page opened late shows the same
-// state as one that watched every push.
+// state as one that watched every push. A cancelled session (or a booking the learner cancelled)
+// has no session socket: its refund moving (refund pending → refunded) arrives as a `refund.*`
+// notification on the learner's own socket, which re-reads the list. Paid bookings cancelled in
+// the last CANCELLED_SHOWN_DAYS stay listed under "Cancelled" with their refund status.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
 import { SPINNER, formatDateTime, formatDuration as duration } from "../../peerlearn_core/js/format.js";
 
@@ -12,6 +15,15 @@ const root = document.querySelector("[data-learner-bookings]");
 if (root) main(root);
 
 const OPEN = new Set(["scheduled", "live"]);
+// A cancelled booking stays on the page while money moved for it (its refund, or why there is none).
+const MONEY_SHOWN = new Set(["paid", "refund_pending", "refunded"]);
+const CANCELLED_SHOWN_DAYS = 30;
+
+function showsCancelled(b, now = Date.now()) {
+  if (!b.cancelled || !MONEY_SHOWN.has(b.payment_status)) return false;
+  const at = Date.parse(b.cancelled_at || "");
+  return Number.isNaN(at) || now - at < CANCELLED_SHOWN_DAYS * 86400000;
+}
 
 // --- formatting ------------------------------------------------------------------------------
 
@@ -51,8 +63,10 @@ function main(root) {
   const lists = {
     upcoming: root.querySelector('[data-bookings-list="upcoming"]'),
     past: root.querySelector('[data-bookings-list="past"]'),
+    cancelled: root.querySelector('[data-bookings-list="cancelled"]'),
   };
   const pastSection = root.querySelector('[data-bookings-section="past"]');
+  const cancelledSection = root.querySelector('[data-bookings-section="cancelled"]');
   const empty = root.querySelector("[data-bookings-empty]");
 
   const bookings = new Map(); // booking id -> booking (with its session object)
@@ -66,7 +80,7 @@ function main(root) {
 
   // --- card ---------------------------------------------------------------------------------
 
-  const isOpen = (b) => OPEN.has(b.session.status);
+  const isOpen = (b) => !b.cancelled && OPEN.has(b.session.status);
 
   // "Join room" shows exactly while the room is open (room_opens_at until ends_at, session
   // scheduled or live) for an active, not-declined booking whose seat is free or paid (a seat
@@ -180,7 +194,8 @@ function main(root) {
       kit.toast("Your seat is kept at the new time", { kind: "success" });
       renderCard(b);
     } else {
-      bookings.delete(b.id);
+      dropOrKeep(b, result);
+      refreshSoon(); // the refund it opened moves the card to "Refund on its way"
       kit.toast(
         b.payment_status === "paid" ? "Seat released — your refund is on its way" : "Seat released",
         { kind: "info" }
@@ -195,7 +210,7 @@ function main(root) {
   function actionsRow(b) {
     const s = b.session;
     const canJoin = canJoinRoom(b);
-    const canCancel = s.status === "scheduled" && new Date(s.starts_at).getTime() > Date.now();
+    const canCancel = !b.cancelled && s.status === "scheduled" && new Date(s.starts_at).getTime() > Date.now();
     const canPay = b.payment_status === "pending" && !b.cancelled && s.status === "scheduled";
     if (!canJoin && !canCancel && !canPay) return "";
     const action = busy.get(b.id);
@@ -254,15 +269,33 @@ function main(root) {
       </form>`;
   }
 
+  // Where the money is, for a cancelled seat (the learner's cancel, or the mentor's).
+  function refundNote(b) {
+    if (!b.cancelled && b.session.status !== "cancelled") return "";
+    const amount = `₹${escapeHtml(b.amount)}`;
+    const note = {
+      refund_pending: `Your refund of ${amount} is on its way to your original payment method.`,
+      refunded: `${amount} refunded to your original payment method. It can take 5–7 working days to show.`,
+      paid: b.cancelled ? "Cancelled after the refund cutoff, so it was not refunded." : "",
+    }[b.payment_status];
+    if (!note) return "";
+    return `<p class="mt-2 break-words text-sm text-slate-600" data-testid="booking-refund-${b.id}" data-payment="${escapeHtml(b.payment_status)}">${note}</p>`;
+  }
+
   function cardInner(b) {
     const s = b.session;
-    const [statusLabel, statusTone] = STATUS_PILL[s.status] || [s.status, "bg-slate-100 text-slate-600 ring-slate-200"];
+    const shownStatus = b.cancelled ? "cancelled" : s.status;
+    const [statusLabel, statusTone] = STATUS_PILL[shownStatus] || [shownStatus, "bg-slate-100 text-slate-600 ring-slate-200"];
     const [payLabel, payTone] = PAYMENT_PILL[b.payment_status] || [b.payment_status, "bg-slate-50 text-slate-600 ring-slate-200"];
     const liveDot = s.status === "live" ? '<span class="h-1.5 w-1.5 rounded-full bg-emerald-500 motion-safe:animate-pulse" aria-hidden="true"></span>' : "";
     const cancelled =
       s.status === "cancelled"
         ? `<p class="mt-3 break-words rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700" data-testid="booking-cancelled-${b.id}">The mentor cancelled this session${s.cancel_reason ? `: ${escapeHtml(s.cancel_reason)}` : "."}</p>`
-        : "";
+        : b.cancelled
+          ? `<p class="mt-3 break-words rounded-lg bg-rose-50 px-3 py-2 text-sm text-rose-700" data-testid="booking-cancelled-${b.id}">${
+              b.cancel_reason === "reschedule_declined" ? "You declined the new time" : "You cancelled this booking"
+            }${b.cancelled_at ? ` on ${escapeHtml(when(b.cancelled_at))}` : ""}.</p>`
+          : "";
     return `
       <div class="flex items-start justify-between gap-3">
         <div class="min-w-0">
@@ -270,7 +303,7 @@ function main(root) {
           <p class="mt-0.5 truncate text-sm text-slate-500">with <span class="font-medium text-slate-700">${escapeHtml(s.mentor?.name || "")}</span></p>
         </div>
         <div class="flex shrink-0 flex-col items-end gap-1.5">
-          ${pill(`${liveDot}${escapeHtml(statusLabel)}`, statusTone, `booking-status-${b.id}`, `data-status="${escapeHtml(s.status)}"`)}
+          ${pill(`${liveDot}${escapeHtml(statusLabel)}`, statusTone, `booking-status-${b.id}`, `data-status="${escapeHtml(shownStatus)}"`)}
           ${pill(escapeHtml(payLabel), payTone, `booking-payment-${b.id}`, `data-payment="${escapeHtml(b.payment_status)}"`)}
         </div>
       </div>
@@ -279,6 +312,7 @@ function main(root) {
         <li class="inline-flex items-center gap-1.5">${ICON.clock}<span>${escapeHtml(duration(s.duration_minutes))}</span></li>
       </ul>
       ${cancelled}
+      ${refundNote(b)}
       ${reconfirmPanel(b)}
       ${attendancePanel(b)}
       ${actionsRow(b)}
@@ -290,6 +324,7 @@ function main(root) {
     return JSON.stringify([
       s.title, s.mentor?.name, s.starts_at, s.duration_minutes, s.status, s.mentor_ready, s.room_url,
       s.cancel_reason, b.payment_status, b.confirmed, b.declined, b.has_feedback, busy.get(b.id) || "",
+      b.cancelled, b.cancelled_at, b.cancel_reason, b.amount,
       b.reconfirm_pending,
       canJoinRoom(b),
     ]);
@@ -336,8 +371,10 @@ function main(root) {
   function renderAll() {
     const all = Array.from(bookings.values());
     const starts = (b) => new Date(b.session.starts_at).getTime();
+    const cancelledAt = (b) => Date.parse(b.cancelled_at || "") || 0;
     const upcoming = all.filter(isOpen).sort((a, b) => starts(a) - starts(b) || a.id - b.id);
-    const past = all.filter((b) => !isOpen(b)).sort((a, b) => starts(b) - starts(a) || b.id - a.id);
+    const past = all.filter((b) => !b.cancelled && !isOpen(b)).sort((a, b) => starts(b) - starts(a) || b.id - a.id);
+    const gone = all.filter((b) => b.cancelled).sort((a, b) => cancelledAt(b) - cancelledAt(a) || b.id - a.id);
     for (const [id, el] of cards) {
       if (!bookings.has(id)) {
         el.remove();
@@ -348,6 +385,8 @@ function main(root) {
     }
     place(lists.upcoming, upcoming);
     place(lists.past, past);
+    if (lists.cancelled) place(lists.cancelled, gone);
+    if (cancelledSection) cancelledSection.hidden = gone.length === 0;
     lists.upcoming.hidden = upcoming.length === 0;
     empty.hidden = upcoming.length > 0;
     empty.querySelector("p").textContent = past.length ? "No upcoming bookings" : "No bookings yet";
@@ -364,7 +403,7 @@ function main(root) {
     const startedAt = version;
     let data;
     try {
-      data = await kit.api("/api/bookings/", { quiet });
+      data = await kit.api("/api/bookings/?include_cancelled=true", { quiet });
     } catch (error) {
       if (seq === loadSeq && !loaded) showLoadError();
       return;
@@ -377,7 +416,9 @@ function main(root) {
     }
     loaded = true;
     bookings.clear();
-    data.filter((b) => !b.cancelled && b.session && typeof b.session === "object").forEach((b) => bookings.set(b.id, b));
+    data
+      .filter((b) => (!b.cancelled || showsCancelled(b)) && b.session && typeof b.session === "object")
+      .forEach((b) => bookings.set(b.id, b));
     renderAll();
   }
 
@@ -499,8 +540,8 @@ function main(root) {
         const id = Number(message.booking_id);
         if (!bookings.has(id) || busy.get(id) === "cancel") break;
         version += 1;
-        bookings.delete(id);
-        renderAll();
+        dropOrKeep(bookings.get(id), null);
+        refreshSoon();
         document.dispatchEvent(
           new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings-sync", action: "cancelled", bookingId: id } })
         );
@@ -647,6 +688,20 @@ function main(root) {
     }
   }
 
+  // A booking just cancelled: a paid one moves to "Cancelled" with its refund status; an unpaid one
+  // leaves the page. `state` is the action's answer (BookingStateSerializer) when there is one.
+  function dropOrKeep(b, state, paymentStatus = null) {
+    const next = { ...b, cancelled: true, cancelled_at: new Date().toISOString() };
+    if (state && typeof state === "object") {
+      for (const key of ["payment_status", "cancelled_at", "cancel_reason"]) if (state[key] != null) next[key] = state[key];
+      next.cancelled = true;
+    }
+    if (paymentStatus && next.payment_status === "paid") next.payment_status = paymentStatus;
+    if (showsCancelled(next)) bookings.set(b.id, Object.assign(b, next));
+    else bookings.delete(b.id);
+    renderAll();
+  }
+
   async function cancelBooking() {
     const b = bookings.get(cancelling);
     if (!b || busy.has(b.id)) return;
@@ -658,9 +713,9 @@ function main(root) {
     await kit.closeModal(cancelModal);
     if (!result) return;
     version += 1;
-    bookings.delete(b.id);
-    renderAll();
     const refunding = b.payment_status === "paid" && refundQuote?.booking_id === b.id && refundQuote.full_refund;
+    dropOrKeep(b, result, refunding ? "refund_pending" : null);
+    refreshSoon(); // the server's word on the refund (the card keeps its place under "Cancelled")
     kit.toast(`Booking for “${b.session.title}” cancelled${refunding ? " — refund on its way" : ""}`, { kind: "success" });
     document.dispatchEvent(
       new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings", action: "cancelled", bookingId: b.id } })
@@ -779,11 +834,16 @@ function main(root) {
     load({ quiet: true });
   });
 
-  // The shell turns every notification into this event; the ones about sessions or an accepted
-  // request (which books the learner) may mean a card changed or appeared.
+  // The shell turns every notification into this event; the ones about sessions, an accepted
+  // request (which books the learner), a payment or a refund (refund.pending / .processed /
+  // .failed, which move a card's payment status, cancelled ones included) may mean a card changed.
   document.addEventListener("peerlearn:notification", (event) => {
     const kind = event.detail?.kind || "";
-    if (kind === "request.accepted" || kind.startsWith("session.") || kind.startsWith("booking.") || kind.startsWith("waitlist.")) refreshSoon();
+    if (
+      kind === "request.accepted" ||
+      ["session.", "booking.", "waitlist.", "refund.", "payment."].some((prefix) => kind.startsWith(prefix))
+    )
+      refreshSoon();
   });
 
   root.closest("[data-tabs]")?.addEventListener("tabs:change", (event) => {

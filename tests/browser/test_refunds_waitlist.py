@@ -1,0 +1,240 @@
+"""Refunds and the waitlist in a real browser, over the Razorpay sandbox with webhooks on.
+
+- A learner pays through the sandbox Checkout, cancels before the cutoff (the dialog says a full
+  refund) and watches the card go "Refund on its way" → "Refunded" without a reload: the sandbox
+  processes the refund and its signed ``refund.processed`` webhook moves the booking, whose
+  ``refund.*`` notification re-reads the learner's list.
+- The mentor cancels a session with two paid learners: both cards say refunded, live.
+- A full session: a second learner joins the waitlist, the booked learner cancels, the waitlisted
+  learner is promoted live (toast + card) and pays.
+"""
+
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def toast(page, text):
+    expect(page.locator(".pl-toast").filter(has_text=text).first).to_be_visible(timeout=8000)
+
+
+def wait_for(predicate, what, timeout=10.0):
+    """Poll a server-side condition (the sandbox's records) until it holds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def create_session(site_server, headers, title, *, price="250.00", seats=4, days=3):
+    starts = (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    created = requests.post(
+        f"{site_server.url}/api/sessions/",
+        headers=headers,
+        timeout=10,
+        json={
+            "title": title,
+            "starts_at": starts,
+            "duration_minutes": 60,
+            "max_participants": seats,
+            "price": price,
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+def card_id(page, title) -> str:
+    card = page.locator("[data-testid^=booking-card-]").filter(has_text=title).first
+    expect(card).to_be_visible()
+    return card.get_attribute("data-testid").rsplit("-", 1)[1]
+
+
+def book(page, sid, title) -> str:
+    page.get_by_test_id("tab-browse").click()
+    page.get_by_test_id(f"book-{sid}").click()
+    toast(page, "Booked")
+    page.get_by_test_id("tab-bookings").click()
+    return card_id(page, title)
+
+
+def pay(page, bid, amount):
+    """Pay a pending booking through Checkout (the sandbox's page) and come back paid."""
+    expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute(
+        "data-payment", "pending"
+    )
+    page.get_by_test_id(f"pay-{bid}").click()
+    page.wait_for_selector("[data-testid=sandbox-checkout]")
+    expect(page.get_by_test_id("sandbox-pay")).to_contain_text(amount)
+    page.get_by_test_id("sandbox-pay").click()
+    page.wait_for_url(re.compile(r".*/learner/dashboard.*"))
+    page.wait_for_selector("[data-dashboard][data-live=true]", timeout=10_000)
+    toast(page, "Payment received")
+    page.get_by_test_id("tab-bookings").click()
+    expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute("data-payment", "paid")
+
+
+def new_refunds(sandbox, before: set[str], count: int) -> list[dict]:
+    return wait_for(
+        lambda: (
+            fresh if len(fresh := [r for r in sandbox.refunds() if r["id"] not in before]) >= count
+            else None
+        ),
+        f"{count} refund(s) at the sandbox",
+    )
+
+
+def both_widths(page, screenshot, name):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, f"{name}-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("[data-animating]")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"{name}-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_learner_cancel_refund_live(
+    browser, site_server, razorpay_sandbox, make_account, token_for, login, screenshot
+):
+    mentor = make_account("mentor", "Ravi Mentor")
+    learner = make_account("learner", "Lata Learner")
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, "Refundable algebra", price="420.50")
+
+    lp = login(browser.new_context().new_page(), learner)
+    bid = book(lp, sid, "Refundable algebra")
+    pay(lp, bid, "420.50")
+    before = {r["id"] for r in razorpay_sandbox.refunds()}
+
+    # Three days ahead: the dialog says a full refund before the learner confirms.
+    lp.get_by_test_id(f"cancel-booking-{bid}").click()
+    quote = lp.get_by_test_id("cancel-booking-refund")
+    expect(quote).to_have_attribute("data-refund", "full")
+    expect(quote).to_contain_text("full refund of ₹420.50")
+    screenshot(lp, "refund-cancel-dialog")
+    lp.get_by_test_id("cancel-booking-confirm").click()
+    toast(lp, "refund on its way")
+
+    # The card stays, under "Cancelled", with the refund pending.
+    cancelled = lp.get_by_test_id("bookings-cancelled")
+    card = cancelled.get_by_test_id(f"booking-card-{bid}")
+    payment = lp.get_by_test_id(f"booking-payment-{bid}")
+    expect(card).to_be_visible()
+    expect(payment).to_have_attribute("data-payment", "refund_pending")
+    expect(payment).to_have_text("Refund on its way")
+    expect(lp.get_by_test_id(f"booking-status-{bid}")).to_have_attribute("data-status", "cancelled")
+    expect(lp.get_by_test_id(f"cancel-booking-{bid}")).to_have_count(0)
+    expect(lp.get_by_test_id("bookings-upcoming").get_by_test_id(f"booking-card-{bid}")).to_have_count(0)
+    both_widths(lp, screenshot, "refund-pending")
+
+    # Razorpay processes the refund; its signed webhook turns the card "Refunded" live.
+    [refund] = new_refunds(razorpay_sandbox, before, 1)
+    assert refund["amount"] == 42050
+    lp.evaluate("window.__notReloaded = true")
+    razorpay_sandbox.advance_refund(refund["id"], "processed")
+    expect(payment).to_have_attribute("data-payment", "refunded", timeout=8000)
+    expect(payment).to_have_text("Refunded")
+    expect(lp.get_by_test_id(f"booking-refund-{bid}")).to_contain_text("₹420.50 refunded")
+    toast(lp, "back with your bank")
+    assert lp.evaluate("window.__notReloaded === true"), "the page reloaded"
+    both_widths(lp, screenshot, "refunded")
+    # Exactly one refund for the payment at the sandbox.
+    assert len(razorpay_sandbox.refunds(refund["payment_id"])) == 1
+    assert not [line for line in lp.console_lines if line.startswith("pageerror")], lp.console_lines
+
+
+def test_mentor_cancel_refunds_every_paid_learner(
+    browser, site_server, razorpay_sandbox, make_account, token_for, login, screenshot
+):
+    mentor = make_account("mentor", "Nila Mentor")
+    learners = [make_account("learner", "Arun Learner"), make_account("learner", "Bela Learner")]
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, "Cancelled chemistry", price="150.25")
+
+    pages, bids = [], []
+    for account in learners:
+        page = login(browser.new_context().new_page(), account)
+        bid = book(page, sid, "Cancelled chemistry")
+        pay(page, bid, "150.25")
+        pages.append(page)
+        bids.append(bid)
+    before = {r["id"] for r in razorpay_sandbox.refunds()}
+
+    m = login(browser.new_context().new_page(), mentor)
+    m.get_by_test_id(f"cancel-session-{sid}").click()
+    m.get_by_test_id("cancel-session-reason").fill("Lab closed for repairs")
+    m.get_by_test_id("cancel-session-submit").click()
+    toast(m, "cancelled")
+
+    for page, bid in zip(pages, bids, strict=True):
+        expect(page.get_by_test_id(f"booking-cancelled-{bid}")).to_contain_text(
+            "Lab closed for repairs", timeout=8000
+        )
+        expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute(
+            "data-payment", "refund_pending", timeout=8000
+        )
+        page.evaluate("window.__notReloaded = true")
+
+    refunds = new_refunds(razorpay_sandbox, before, 2)
+    assert len({r["payment_id"] for r in refunds}) == 2
+    for refund in refunds:
+        razorpay_sandbox.advance_refund(refund["id"], "processed")
+    for page, bid in zip(pages, bids, strict=True):
+        payment = page.get_by_test_id(f"booking-payment-{bid}")
+        expect(payment).to_have_attribute("data-payment", "refunded", timeout=8000)
+        expect(payment).to_have_text("Refunded")
+        assert page.evaluate("window.__notReloaded === true"), "the page reloaded"
+    both_widths(pages[0], screenshot, "mentor-cancel-refunded")
+    assert len(razorpay_sandbox.refunds()) == len(before) + 2
+
+
+def test_waitlisted_learner_promoted_live_and_pays(
+    browser, site_server, razorpay_sandbox, make_account, token_for, login, screenshot
+):
+    mentor = make_account("mentor", "Kavi Mentor")
+    first = make_account("learner", "Dev Learner")
+    second = make_account("learner", "Esha Learner")
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, "One-seat physics", price="99.50", seats=1)
+
+    a = login(browser.new_context().new_page(), first)
+    a_bid = book(a, sid, "One-seat physics")
+
+    b = login(browser.new_context().new_page(), second)
+    b.get_by_test_id("tab-browse").click()
+    expect(b.get_by_test_id(f"book-{sid}")).to_have_count(0)
+    b.get_by_test_id(f"join-waitlist-{sid}").click()
+    toast(b, "#1 on the waitlist")
+    position = b.get_by_test_id(f"waitlist-position-{sid}")
+    expect(position).to_have_attribute("data-position", "1")
+    both_widths(b, screenshot, "waitlist-joined")
+    b.evaluate("window.__notReloaded = true")
+
+    # The booked learner cancels (unpaid: nothing to refund); the seat goes to the waitlist.
+    a.get_by_test_id(f"cancel-booking-{a_bid}").click()
+    expect(a.get_by_test_id("cancel-booking-refund")).to_be_hidden()
+    a.get_by_test_id("cancel-booking-confirm").click()
+    toast(a, "cancelled")
+    expect(a.get_by_test_id(f"booking-card-{a_bid}")).to_have_count(0)
+
+    # Promoted live: the toast, the Browse card, and the My bookings card with Pay.
+    toast(b, "A seat opened up")
+    expect(position).to_have_count(0)
+    assert b.evaluate("window.__notReloaded === true"), "the page reloaded"
+    b.get_by_test_id("tab-bookings").click()
+    b_bid = card_id(b, "One-seat physics")
+    expect(b.get_by_test_id(f"pay-{b_bid}")).to_be_visible()
+    both_widths(b, screenshot, "waitlist-promoted")
+    pay(b, b_bid, "99.50")
+    expect(b.get_by_test_id(f"booking-payment-{b_bid}")).to_have_text("Paid")
