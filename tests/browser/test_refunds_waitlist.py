@@ -87,7 +87,8 @@ def pay(page, bid, amount):
 def new_refunds(sandbox, before: set[str], count: int) -> list[dict]:
     return wait_for(
         lambda: (
-            fresh if len(fresh := [r for r in sandbox.refunds() if r["id"] not in before]) >= count
+            fresh
+            if len(fresh := [r for r in sandbox.refunds() if r["id"] not in before]) >= count
             else None
         ),
         f"{count} refund(s) at the sandbox",
@@ -135,7 +136,9 @@ def test_learner_cancel_refund_live(
     expect(payment).to_have_text("Refund on its way")
     expect(lp.get_by_test_id(f"booking-status-{bid}")).to_have_attribute("data-status", "cancelled")
     expect(lp.get_by_test_id(f"cancel-booking-{bid}")).to_have_count(0)
-    expect(lp.get_by_test_id("bookings-upcoming").get_by_test_id(f"booking-card-{bid}")).to_have_count(0)
+    expect(
+        lp.get_by_test_id("bookings-upcoming").get_by_test_id(f"booking-card-{bid}")
+    ).to_have_count(0)
     both_widths(lp, screenshot, "refund-pending")
 
     # Razorpay processes the refund; its signed webhook turns the card "Refunded" live.
@@ -230,6 +233,7 @@ def test_waitlisted_learner_promoted_live_and_pays(
 
     # Promoted live: the toast, the Browse card, and the My bookings card with Pay.
     toast(b, "A seat opened up")
+    expect(b.locator(".pl-toast").filter(has_text="A seat opened up")).to_have_count(1)
     expect(position).to_have_count(0)
     assert b.evaluate("window.__notReloaded === true"), "the page reloaded"
     b.get_by_test_id("tab-bookings").click()

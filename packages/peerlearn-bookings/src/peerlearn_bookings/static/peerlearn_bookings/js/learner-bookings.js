@@ -389,7 +389,7 @@ function main(root) {
     if (cancelledSection) cancelledSection.hidden = gone.length === 0;
     lists.upcoming.hidden = upcoming.length === 0;
     empty.hidden = upcoming.length > 0;
-    empty.querySelector("p").textContent = past.length ? "No upcoming bookings" : "No bookings yet";
+    empty.querySelector("p").textContent = past.length || gone.length ? "No upcoming bookings" : "No bookings yet";
     pastSection.hidden = past.length === 0;
     syncSockets();
     refreshJoinButtons();

@@ -437,7 +437,7 @@ function main(root) {
       loadRequests();
       if (kind === "request.accepted") load({ quiet: true });
     } else if (kind && (kind.startsWith("session.") || kind.startsWith("waitlist."))) {
-      if (kind === "waitlist.promoted") kit.toast("A seat opened up — you're in. See My bookings.", { kind: "success" });
+      // waitlist.promoted: the shell already toasts the notification ("A seat opened up — you're in").
       load({ quiet: true });
     }
   });
