@@ -242,3 +242,48 @@ def test_waitlisted_learner_promoted_live_and_pays(
     both_widths(b, screenshot, "waitlist-promoted")
     pay(b, b_bid, "99.50")
     expect(b.get_by_test_id(f"booking-payment-{b_bid}")).to_have_text("Paid")
+
+
+def test_reschedule_decline_refunds_live(
+    browser, site_server, razorpay_sandbox, make_account, token_for, login, screenshot
+):
+    mentor = make_account("mentor", "Tara Mentor")
+    learner = make_account("learner", "Uma Learner")
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, "Moved biology", price="75.75")
+
+    lp = login(browser.new_context().new_page(), learner)
+    bid = book(lp, sid, "Moved biology")
+    pay(lp, bid, "75.75")
+    before = {r["id"] for r in razorpay_sandbox.refunds()}
+
+    # The mentor moves the start (to inside the cutoff: declining still refunds in full).
+    new_start = (datetime.now(UTC) + timedelta(hours=5)).isoformat()
+    moved = requests.patch(
+        f"{site_server.url}/api/sessions/{sid}/",
+        headers=auth,
+        timeout=10,
+        json={"starts_at": new_start},
+    )
+    assert moved.status_code == 200, moved.text
+    panel = lp.get_by_test_id(f"reconfirm-panel-{bid}")
+    expect(panel).to_contain_text("Declining refunds you in full", timeout=8000)
+    lp.evaluate("window.__notReloaded = true")
+    lp.get_by_test_id(f"reconfirm-decline-{bid}").click()
+    toast(lp, "your refund is on its way")
+
+    card = lp.get_by_test_id("bookings-cancelled").get_by_test_id(f"booking-card-{bid}")
+    expect(card).to_be_visible()
+    expect(lp.get_by_test_id(f"booking-cancelled-{bid}")).to_contain_text(
+        "You declined the new time"
+    )
+    payment = lp.get_by_test_id(f"booking-payment-{bid}")
+    expect(payment).to_have_attribute("data-payment", "refund_pending")
+
+    [refund] = new_refunds(razorpay_sandbox, before, 1)
+    assert refund["amount"] == 7575
+    razorpay_sandbox.advance_refund(refund["id"], "processed")
+    expect(payment).to_have_attribute("data-payment", "refunded", timeout=8000)
+    expect(payment).to_have_text("Refunded")
+    assert lp.evaluate("window.__notReloaded === true"), "the page reloaded"
+    assert len(razorpay_sandbox.refunds(refund["payment_id"])) == 1

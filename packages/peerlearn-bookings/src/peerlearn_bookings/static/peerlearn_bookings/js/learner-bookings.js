@@ -194,13 +194,10 @@ function main(root) {
       kit.toast("Your seat is kept at the new time", { kind: "success" });
       renderCard(b);
     } else {
-      dropOrKeep(b, result);
-      refreshSoon(); // the refund it opened moves the card to "Refund on its way"
-      kit.toast(
-        b.payment_status === "paid" ? "Seat released — your refund is on its way" : "Seat released",
-        { kind: "info" }
-      );
-      renderAll();
+      const paid = b.payment_status === "paid";
+      dropOrKeep(b, result, "refund_pending"); // declining the new time refunds in full
+      refreshSoon(); // the server's word on the refund it opened
+      kit.toast(paid ? "Seat released — your refund is on its way" : "Seat released", { kind: "info" });
       document.dispatchEvent(
         new CustomEvent("peerlearn:bookings-changed", { detail: { source: "bookings", action: "cancelled", bookingId: b.id } })
       );
@@ -276,7 +273,8 @@ function main(root) {
     const note = {
       refund_pending: `Your refund of ${amount} is on its way to your original payment method.`,
       refunded: `${amount} refunded to your original payment method. It can take 5–7 working days to show.`,
-      paid: b.cancelled ? "Cancelled after the refund cutoff, so it was not refunded." : "",
+      // Cancelled after the cutoff (no refund), or a refund that failed and is with support.
+      paid: b.cancelled && b.cancel_reason === "learner" ? "This payment was not refunded — your notifications say why." : "",
     }[b.payment_status];
     if (!note) return "";
     return `<p class="mt-2 break-words text-sm text-slate-600" data-testid="booking-refund-${b.id}" data-payment="${escapeHtml(b.payment_status)}">${note}</p>`;
