@@ -95,6 +95,18 @@ def new_refunds(sandbox, before: set[str], count: int) -> list[dict]:
     )
 
 
+def settled(page, testid):
+    """Wait until no CSS animation or transition runs inside the element (a modal's fade-in)."""
+    page.wait_for_function(
+        """(testid) => {
+          const el = document.querySelector(`[data-testid="${testid}"]`);
+          return el && document.getAnimations().every(
+            (a) => a.playState !== "running" || !el.contains(a.effect?.target));
+        }""",
+        arg=testid,
+    )
+
+
 def both_widths(page, screenshot, name):
     page.set_viewport_size({"width": 1280, "height": 900})
     screenshot(page, f"{name}-1280")
@@ -123,6 +135,7 @@ def test_learner_cancel_refund_live(
     quote = lp.get_by_test_id("cancel-booking-refund")
     expect(quote).to_have_attribute("data-refund", "full")
     expect(quote).to_contain_text("full refund of ₹420.50")
+    settled(lp, "cancel-booking-modal")
     screenshot(lp, "refund-cancel-dialog")
     lp.get_by_test_id("cancel-booking-confirm").click()
     toast(lp, "refund on its way")
