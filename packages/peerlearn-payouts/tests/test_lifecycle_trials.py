@@ -53,8 +53,8 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 TRIALS = int(os.environ.get("LIFECYCLE_TRIALS", "200"))
 SEED = os.environ.get("LIFECYCLE_SEED")
 BASE_SEED = 20261130
-FAULT_DELAY = 0.25  # the sandbox stalls this long on a timeout fault; the client gives up first
-CLIENT_TIMEOUT = 0.15
+FAULT_DELAY = 0.15  # the sandbox stalls this long on a timeout fault; the client gives up first
+CLIENT_TIMEOUT = 0.1
 
 # (kind, process): a timeout that did the work or not, a 5xx before or after it, a rejection.
 FAULTS = [
@@ -65,24 +65,25 @@ FAULTS = [
     ("reject", False),
 ]
 OPS = {
-    "book": 6,
+    "book": 7,
     "pay": 6,
-    "checkout": 5,
+    "checkout": 3,
     "deliver": 2,
     "cancel": 3,
-    "reschedule": 2,
+    "reschedule": 1.5,
     "reconfirm": 3,
-    "release": 2,
-    "add_seat": 1,
-    "cancel_session": 1,
-    "refund_progress": 3,
-    "reconcile": 2,
+    "release": 1,
+    "add_seat": 0.7,
+    "cancel_session": 0.3,
+    "refund_progress": 2,
+    "reconcile": 1,
     "support_retry": 1,
 }
 
 
 class Trial:
-    def __init__(self, seed: int, sandbox, stats: dict):
+    def __init__(self, seed: int, sandbox, stats: dict, *, sweep: bool = False):
+        self.sweep = sweep  # run the global accrual repair too (it reads every session)
         self.rng = random.Random(seed)
         self.sandbox = sandbox
         self.stats = stats
@@ -345,7 +346,8 @@ class Trial:
                 if remote["status"] == "pending":
                     self.sandbox.advance_refund(remote["id"], "processed")
             for refund in self.refunds().filter(status="failed"):
-                retry_refund(refund_id=refund.pk)
+                retry_refund(refund_id=refund.pk)  # support staff
+                self.stats["support_retries"] += 1
             reconcile_refunds()
             open_here = self.refunds().exclude(status="processed").exists()
             pending_remote = any(r["status"] == "pending" for r in self.sandbox.refunds())
@@ -354,7 +356,8 @@ class Trial:
         else:
             raise AssertionError("refunds did not converge")
         self.stats["max_rounds"] = max(self.stats["max_rounds"], rounds)
-        accrue_missing_earnings()
+        if self.sweep:
+            accrue_missing_earnings()
         assert reconcile_refunds()["repaired"] == 0
 
     def check(self):
@@ -455,9 +458,9 @@ def test_randomized_lifecycle_trials(fast_gateway):
     for seed in seeds:
         sandbox.reset()
         sandbox.set_webhooks(url="", enabled=False)
-        trial = Trial(seed, sandbox, stats)
+        trial = Trial(seed, sandbox, stats, sweep=seed % 20 == 0 or seed == seeds[-1])
         try:
-            for _ in range(trial.rng.randint(6, 14)):
+            for _ in range(trial.rng.randint(8, 16)):
                 trial.step()
             trial.finish()
             trial.check()
