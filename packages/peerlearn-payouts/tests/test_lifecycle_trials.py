@@ -52,7 +52,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 TRIALS = int(os.environ.get("LIFECYCLE_TRIALS", "200"))
 SEED = os.environ.get("LIFECYCLE_SEED")
-BASE_SEED = 20261130
+BASE_SEED = int(os.environ.get("LIFECYCLE_BASE_SEED", "20261130"))
 FAULT_DELAY = 0.15  # the sandbox stalls this long on a timeout fault; the client gives up first
 CLIENT_TIMEOUT = 0.1
 
