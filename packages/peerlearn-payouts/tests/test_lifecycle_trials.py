@@ -22,10 +22,12 @@ sandbox:
 
 import os
 import random
+import threading
 import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import F, Sum
 from django.test import override_settings
 from django.utils import timezone
@@ -78,6 +80,7 @@ OPS = {
     "refund_progress": 2,
     "reconcile": 1,
     "support_retry": 1,
+    "race": 1.5,
 }
 
 
@@ -289,6 +292,67 @@ class Trial:
         retry_refund(refund_id=refund.pk)
         self.stats["support_retries"] += 1
 
+    def op_race(self):
+        """Checkout's result for a booking arrives while its learner cancels it, or while its
+        hold is released (two threads, two connections): whichever wins, the money ends one
+        way."""
+        mine = {c["razorpay_order_id"]: c for c in self.callbacks}
+        candidates = [
+            (payment, mine[payment.razorpay_order_id])
+            for payment in Payment.objects.filter(razorpay_order_id__in=list(mine))
+            if Booking.objects.filter(pk=payment.booking_id, cancelled_at__isnull=True).exists()
+        ]
+        if not candidates:
+            return
+        payment, callback = self.rng.choice(candidates)
+        self.callbacks.remove(callback)
+        booking = Booking.objects.get(pk=payment.booking_id)
+        learner = self.learner_of(booking)
+        release = self.rng.random() < 0.3
+        self.note(
+            f"race: verify {callback['razorpay_order_id']} vs {'release' if release else 'cancel'} b{booking.pk}"
+        )
+        self.fault("/v1/payments/")
+        if release:
+            Booking.objects.filter(pk=booking.pk).update(
+                booked_at=timezone.now() - timedelta(minutes=payout_settings.SEAT_HOLD_MINUTES + 1)
+            )
+        errors: list = []
+
+        def run(fn):
+            try:
+                fn()
+            except DomainError:
+                pass
+            except Exception as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        def pay():
+            verify_checkout(
+                learner=None,
+                order_id=callback["razorpay_order_id"],
+                payment_id=callback["razorpay_payment_id"],
+                signature=callback["razorpay_signature"],
+            )
+
+        def cancel():
+            if release:
+                release_expired_holds()
+            else:
+                bookings.cancel_booking(booking_id=booking.pk, learner=learner)
+
+        threads = [threading.Thread(target=run, args=(fn,)) for fn in (pay, cancel)]
+        if self.rng.random() < 0.5:
+            threads.reverse()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert not errors, errors
+        self.stats["races"] += 1
+
     def step(self):
         name = self.rng.choices(list(OPS), weights=list(OPS.values()))[0]
         try:
@@ -451,6 +515,7 @@ def test_randomized_lifecycle_trials(fast_gateway):
             "releases",
             "waitlisted",
             "support_retries",
+            "races",
             "refused",
             "accrued",
             "refunded",
