@@ -190,8 +190,11 @@ class Trial:
         self.stats["captured"] += 1
         self.note(f"captured {payment.razorpay_order_id} (payment row {payment.pk})")
         self.callbacks.append(callback)
-        if self.rng.random() < 0.7:
+        roll = self.rng.random()
+        if roll < 0.55:
             self.op_deliver(callback)
+        elif roll < 0.8:
+            self.op_race(callback)
 
     def op_deliver(self, callback=None):
         """Checkout's signed result arrives (its callback POST, no session cookie)."""
@@ -292,11 +295,11 @@ class Trial:
         retry_refund(refund_id=refund.pk)
         self.stats["support_retries"] += 1
 
-    def op_race(self):
+    def op_race(self, only=None):
         """Checkout's result for a booking arrives while its learner cancels it, or while its
         hold is released (two threads, two connections): whichever wins, the money ends one
         way."""
-        mine = {c["razorpay_order_id"]: c for c in self.callbacks}
+        mine = {c["razorpay_order_id"]: c for c in ([only] if only else self.callbacks)}
         candidates = [
             (payment, mine[payment.razorpay_order_id])
             for payment in Payment.objects.filter(razorpay_order_id__in=list(mine))
