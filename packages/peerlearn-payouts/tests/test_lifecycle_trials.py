@@ -109,6 +109,8 @@ class Trial:
         self.open_orders: list[tuple[Payment, object]] = []  # (payment, learner) not yet paid
         self.callbacks: list[dict] = []  # Checkout results captured but not yet verified
         self.paid_orders: set[str] = set()
+        self.moves = dict.fromkeys(self.session_ids, 0)  # reschedules per session
+        self.paid_cancels: dict[int, tuple[bool, int]] = {}
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -217,9 +219,17 @@ class Trial:
         if booking is None:
             return
         self.note(f"cancel b{booking.pk} ({booking.payment_status})")
+        session = LiveSession.objects.get(pk=booking.session_id)
+        due = booking.reconfirm_pending or timezone.now() < session.starts_at - timedelta(
+            hours=payout_settings.REFUND_CUTOFF_HOURS
+        )
         self.fault("/v1/payments/")
         bookings.cancel_booking(booking_id=booking.pk, learner=self.learner_of(booking))
         self.stats["cancels"] += 1
+        if booking.payment_status == PaymentStatus.PAID:
+            # The policy, decided now: refunded in full before the cutoff (or when asked to
+            # re-confirm a new time), else the mentor's.
+            self.paid_cancels[booking.pk] = (due, self.moves[session.pk])
 
     def op_reschedule(self):
         session = self.pick(self.sessions)
@@ -229,6 +239,7 @@ class Trial:
             session_id=session.pk, mentor=self.mentor, starts_at=future(hours=hours, minutes=7)
         )
         self.stats["reschedules"] += 1
+        self.moves[session.pk] += 1
 
     def op_reconfirm(self):
         booking = self.pick(self.bookings(cancelled_at__isnull=True, reconfirm_pending=True))
@@ -481,6 +492,17 @@ class Trial:
                 assert booking.payment_status == PaymentStatus.REFUNDED, booking.payment_status
                 self.stats["refunded"] += 1
             self.stats["refunds"] += sum(refunded for _, refunded in payments)
+        # The cutoff policy, for paid seats a learner cancelled in a session that then took
+        # place at the same time: before the cutoff refunded, after it accrued.
+        for booking_id, (due, moves) in self.paid_cancels.items():
+            booking = Booking.objects.select_related("session").get(pk=booking_id)
+            if booking.session.status != SessionStatus.COMPLETED:
+                continue
+            if self.moves[booking.session_id] != moves:
+                continue
+            accrued = EarningEntry.objects.filter(booking_id=booking_id).exists()
+            assert accrued != due, (booking_id, "refund due" if due else "no refund due")
+            self.stats["policy_checked"] += 1
         # Nothing accrued for a booking that never paid.
         assert not EarningEntry.objects.filter(session_id__in=self.session_ids).exclude(
             booking_id__in=list(by_booking)
@@ -519,6 +541,7 @@ def test_randomized_lifecycle_trials(fast_gateway):
             "waitlisted",
             "support_retries",
             "races",
+            "policy_checked",
             "refused",
             "accrued",
             "refunded",
