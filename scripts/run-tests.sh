@@ -17,4 +17,4 @@ echo "== tests on SQLite (everything)"
 export EXPECT_DB_VENDOR=sqlite
 $BIN/pytest -q "$@"
 echo "== tests on PostgreSQL (database suites)"
-PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" packages tests "$@"
+PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" packages tests "$@"
