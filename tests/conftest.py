@@ -3,12 +3,15 @@
 Under CI=true a missing service or browser fails the run; elsewhere it skips with the reason.
 """
 
+import asyncio
 import os
 import socket
 import subprocess
 import sys
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -103,6 +106,29 @@ class SiteServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+
+
+def run_async(coroutine):
+    """Run a scenario on its own loop in a worker thread: Playwright's sync API may already own
+    the main thread's loop when browser tests ran earlier in the session."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+@contextmanager
+def two_daphnes(tmp: Path, redis_url: str):
+    """Two Daphne processes sharing one database and one Redis channel layer: (a, b)."""
+    env = site_env(tmp, REDIS_URL=redis_url)
+    a = SiteServer(env, free_port())
+    a.manage("migrate", "--noinput", "-v0")
+    b = SiteServer(env, free_port())
+    a.start()
+    b.start()
+    try:
+        yield a, b
+    finally:
+        a.stop()
+        b.stop()
 
 
 def site_env(tmp: Path, **extra) -> dict:

@@ -2,22 +2,14 @@
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 import websockets
 
-from .conftest import SiteServer, free_port, site_env, unique_email
+from .conftest import run_async, two_daphnes, unique_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
-
-
-def run_async(coroutine):
-    """Run a scenario on its own loop in a worker thread: Playwright's sync API may already own
-    the main thread's loop when browser tests ran earlier in the session."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def register_with_token(register_on, token_from, *, prefix: str, name: str, role: str):
@@ -34,16 +26,8 @@ def register_with_token(register_on, token_from, *, prefix: str, name: str, role
 
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory, redis_url):
-    tmp = tmp_path_factory.mktemp("two")
-    env = site_env(tmp, REDIS_URL=redis_url)
-    a = SiteServer(env, free_port())
-    a.manage("migrate", "--noinput", "-v0")
-    b = SiteServer(env, free_port())
-    a.start()
-    b.start()
-    yield a, b
-    a.stop()
-    b.stop()
+    with two_daphnes(tmp_path_factory.mktemp("two"), redis_url) as servers:
+        yield servers
 
 
 async def _receive_until(ws, wanted_type: str, timeout: float = 5.0) -> dict:

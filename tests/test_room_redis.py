@@ -8,7 +8,6 @@ replacement by a socket on the other process, and the mentor's decline cancellin
 """
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +16,7 @@ import requests
 
 from peerlearn_rtc.testing.live import LiveRoomSocket
 
-from .conftest import SiteServer, free_port, site_env, unique_email
+from .conftest import SiteServer, run_async, two_daphnes, unique_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -25,24 +24,10 @@ PASSWORD = "plum-orchard-5521"
 FORGED = "forged-peer-id"
 
 
-def run_async(coroutine):
-    """Each scenario on its own loop in a worker thread (Playwright may own the main loop)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 @pytest.fixture(scope="module")
 def two_servers(tmp_path_factory, redis_url):
-    tmp = tmp_path_factory.mktemp("room-two")
-    env = site_env(tmp, REDIS_URL=redis_url)
-    a = SiteServer(env, free_port())
-    a.manage("migrate", "--noinput", "-v0")
-    b = SiteServer(env, free_port())
-    a.start()
-    b.start()
-    yield a, b
-    a.stop()
-    b.stop()
+    with two_daphnes(tmp_path_factory.mktemp("room-two"), redis_url) as servers:
+        yield servers
 
 
 class Account:

@@ -27,7 +27,6 @@ import subprocess
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,7 +37,15 @@ import websockets
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection, RTCSessionDescription
 from aiortc.sdp import candidate_from_sdp
 
-from .conftest import SiteServer, free_port, port_open, require, site_env, unique_email
+from .conftest import (
+    SiteServer,
+    free_port,
+    port_open,
+    require,
+    run_async,
+    site_env,
+    unique_email,
+)
 
 pytestmark = [pytest.mark.slow]
 
@@ -47,13 +54,6 @@ TURN_SECRET = f"turn-test-{uuid.uuid4().hex}"
 SIGNALS = {"offer", "answer", "ice"}
 CONNECT_SECONDS = 15  # a connection that works takes well under a second here
 FAIL_SECONDS = 6  # how long a call with no usable candidate is given to connect anyway
-
-
-def run_async(coroutine):
-    """Run a scenario on its own loop in a worker thread: Playwright's sync API may already own
-    the main thread's loop when browser tests ran earlier in the session."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 # --- services --------------------------------------------------------------------------------
