@@ -492,13 +492,11 @@ class Trial:
                 assert booking.payment_status == PaymentStatus.REFUNDED, booking.payment_status
                 self.stats["refunded"] += 1
             self.stats["refunds"] += sum(refunded for _, refunded in payments)
-        # The cutoff policy, for paid seats a learner cancelled in a session that then took
-        # place at the same time: before the cutoff refunded, after it accrued.
-        for booking_id, (due, moves) in self.paid_cancels.items():
+        # The cutoff policy, decided when the learner cancelled and kept even if the mentor
+        # moved the session afterwards: before the cutoff refunded, after it accrued.
+        for booking_id, (due, _moves) in self.paid_cancels.items():
             booking = Booking.objects.select_related("session").get(pk=booking_id)
             if booking.session.status != SessionStatus.COMPLETED:
-                continue
-            if self.moves[booking.session_id] != moves:
                 continue
             accrued = EarningEntry.objects.filter(booking_id=booking_id).exists()
             assert accrued != due, (booking_id, "refund due" if due else "no refund due")

@@ -144,6 +144,37 @@ def test_learner_cancel_after_the_cutoff_refunds_nothing_and_the_mentor_earns_it
     assert_books_balance(mentor)
 
 
+def test_a_late_cancel_stays_unrefunded_when_the_mentor_later_moves_the_session(
+    as_user, sandbox, run
+):
+    """The learner was told "not refunded" against the start as it was when they cancelled; a
+    later reschedule moves the cutoff, but never turns that answer into a refund."""
+    mentor = make_mentor()
+    session = make_session(mentor=mentor, price_paise=49900, starts_at=future(hours=5))
+    booking = bookings.book_session(session_id=session.pk, learner=make_learner())
+    payment = pay_booking(booking, sandbox)
+    with run():
+        assert (
+            as_user(booking.learner).post(f"/api/bookings/{booking.pk}/cancel/").status_code == 200
+        )
+    assert "refund.none" in kinds(booking.learner)
+
+    with run():
+        bookings.update_session(session_id=session.pk, mentor=mentor, starts_at=future(days=3))
+    session.refresh_from_db()
+    booking.refresh_from_db()
+    # Against the new start the cancel would be before the cutoff: the repair must not refund it.
+    assert booking.cancelled_at < session.starts_at - timedelta(hours=24)
+    with run():
+        assert reconcile_refunds()["repaired"] == 0
+    assert refunds_at_sandbox(sandbox, payment) == [] and Refund.objects.count() == 0
+
+    end_and_complete(session, run)
+    [entry] = EarningEntry.objects.all()
+    assert entry.booking_id == booking.pk and entry.net_paise == 44910
+    assert_books_balance(mentor)
+
+
 def test_refund_quote_is_the_learners_own(as_user, sandbox):
     session = make_session(price_paise=20000)
     booking = bookings.book_session(session_id=session.pk, learner=make_learner())

@@ -60,6 +60,21 @@ class RefundStatus(models.TextChoices):
 OPEN_REFUND_STATUSES = {RefundStatus.CREATED, RefundStatus.PENDING}
 
 
+class LateCancellation(models.Model):
+    """The policy's answer, kept from the moment a learner cancelled a paid seat after the refund
+    cutoff: no refund, the mentor earns it. Kept so that a later reschedule, which moves the
+    cutoff, can never turn that answer into a refund the learner was told they would not get."""
+
+    booking = models.OneToOneField(
+        "peerlearn_bookings.Booking", on_delete=models.PROTECT, related_name="late_cancellation"
+    )
+    cutoff_at = models.DateTimeField()
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"No refund for booking {self.booking_id} (cancelled after {self.cutoff_at})"
+
+
 class Refund(models.Model):
     """Money going back to a learner: at most one refund per payment (the one-to-one is the
     database's guarantee that a double click, a repeated webhook or a repair job never refunds a

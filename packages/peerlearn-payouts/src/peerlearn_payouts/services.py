@@ -29,6 +29,7 @@ from .models import (
     OPEN_REFUND_STATUSES,
     RETURNED_STATUSES,
     EarningEntry,
+    LateCancellation,
     MentorWallet,
     Payment,
     Payout,
@@ -73,7 +74,11 @@ def _accruable_bookings(session_id: int):
     cutoff = F("session__starts_at") - timedelta(hours=payout_settings.REFUND_CUTOFF_HOURS)
     return (
         Booking.objects.filter(
-            Q(cancelled_at__isnull=True) | Q(cancelled_at__gte=cutoff),
+            # A late cancel is judged against the start when it happened (LateCancellation);
+            # without that record (its receiver never ran), against the start now.
+            Q(cancelled_at__isnull=True)
+            | Q(late_cancellation__isnull=False)
+            | Q(cancelled_at__gte=cutoff),
             session_id=session_id,
             payment_status=PaymentStatus.PAID,
             amount_paise__gt=0,
@@ -340,6 +345,8 @@ def learner_refund_due(booking: Booking, *, cancelled_at=None) -> bool:
     re-confirm it) gets everything back whatever the cutoff."""
     if booking.reconfirm_pending or booking.cancel_reason == CancelReason.RESCHEDULE_DECLINED:
         return True
+    if booking.pk and LateCancellation.objects.filter(booking_id=booking.pk).exists():
+        return False  # decided when they cancelled, against the start as it was then
     when = cancelled_at or booking.cancelled_at or timezone.now()
     return when < refund_cutoff(booking.session)
 
@@ -422,6 +429,9 @@ def refund_cancelled_booking(*, booking_id: int) -> Refund | None:
                 f"{payout_settings.REFUND_CUTOFF_HOURS} hours before its start, so it is not "
                 "refunded.",
                 data={"booking_id": booking.pk},
+            )
+            LateCancellation.objects.get_or_create(
+                booking=booking, defaults={"cutoff_at": refund_cutoff(session)}
             )
             return None
         refund = None
