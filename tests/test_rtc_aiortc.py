@@ -455,7 +455,16 @@ async def make_call(
             result.texts["mentor_got"] = await asyncio.wait_for(mentor.received_text.get(), 5)
             result.texts["sent"] = (ping, pong)
         else:
-            await asyncio.sleep(0.5)  # let the last relayed signals land before counting them
+            # Count the relayed signals only once each side has the other's end-of-candidates
+            # (the last signal each sends; the relay keeps order).
+            async with asyncio.timeout(5):
+                while not all(
+                    p.signals_in
+                    and p.signals_in[-1]["type"] == "ice"
+                    and p.signals_in[-1]["candidate"] is None
+                    for p in (mentor, learner)
+                ):
+                    await asyncio.sleep(0.02)
         return result
     finally:
         await mentor.close()

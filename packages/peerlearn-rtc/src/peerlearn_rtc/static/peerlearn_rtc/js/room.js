@@ -7,6 +7,7 @@
 // media.js. UI pieces (toasts, modal, flip, socket, api) are the kit's, reached through kitReady().
 import { kitReady } from "../../peerlearn_core/js/ready.js";
 import { initials } from "../../peerlearn_core/js/format.js";
+import { icon } from "../../peerlearn_core/js/kit/icon.js";
 import { LocalMedia } from "./media.js";
 import { Mesh } from "./mesh.js";
 
@@ -169,24 +170,6 @@ function main(config) {
     return state.people.get(peerId)?.name || "Someone";
   }
 
-  function svg(paths, classes = "h-4 w-4") {
-    const ns = "http://www.w3.org/2000/svg";
-    const el = document.createElementNS(ns, "svg");
-    el.setAttribute("viewBox", "0 0 24 24");
-    el.setAttribute("fill", "none");
-    el.setAttribute("stroke", "currentColor");
-    el.setAttribute("stroke-width", "2");
-    el.setAttribute("stroke-linecap", "round");
-    el.setAttribute("stroke-linejoin", "round");
-    el.setAttribute("aria-hidden", "true");
-    el.setAttribute("class", classes);
-    paths.forEach((d) => {
-      const p = document.createElementNS(ns, "path");
-      p.setAttribute("d", d);
-      el.appendChild(p);
-    });
-    return el;
-  }
   const HAND = ["M10.05 4.575a1.575 1.575 0 10-3.15 0v3m3.15-3v-1.5a1.575 1.575 0 013.15 0v1.5m-3.15 0l.075 5.925m3.075.75V4.575m0 0a1.575 1.575 0 013.15 0V15M6.9 7.575a1.575 1.575 0 10-3.15 0v8.175a6.75 6.75 0 006.75 6.75h2.018a5.25 5.25 0 003.712-1.538l1.732-1.732a5.25 5.25 0 001.538-3.712l.003-2.024a.668.668 0 01.198-.471 1.575 1.575 0 10-2.228-2.228 3.818 3.818 0 00-1.12 2.687M6.9 7.575V12m6.27 4.318A4.49 4.49 0 0116.35 15m.002 0h-.002"];
   const MIC_OFF = ["M12 3a3 3 0 00-3 3v6a3 3 0 006 0V6a3 3 0 00-3-3z", "M19 11a7 7 0 01-14 0M12 18v3M4 4l16 16"];
 
@@ -328,7 +311,7 @@ function main(config) {
       li.append(avatar, text);
       if (person.hand_raised) {
         const hand = el("span", "inline-flex text-amber-600");
-        hand.appendChild(svg(HAND, "h-5 w-5"));
+        hand.appendChild(icon(HAND, { className: "h-5 w-5" }));
         hand.setAttribute("role", "img");
         hand.setAttribute("aria-label", "Hand raised");
         hand.dataset.testid = `hand-${person.peer_id}`;
@@ -486,7 +469,7 @@ function main(config) {
     micOff.dataset.on = "false";
     micOff.setAttribute("role", "img");
     micOff.setAttribute("aria-label", "Muted");
-    micOff.appendChild(svg(MIC_OFF, "h-3.5 w-3.5"));
+    micOff.appendChild(icon(MIC_OFF, { className: "h-3.5 w-3.5" }));
     const nameEl = el("span", "truncate", self ? `${name} (you)` : name);
     nameEl.dataset.tileName = "";
     label.append(micOff, nameEl);

@@ -12,6 +12,7 @@ import { bumpBadge, getBadge, setBadge } from "./badge.js";
 import { countUp, formatMoney } from "./count-up.js";
 import { initExpand, toggleExpand } from "./expand.js";
 import { flip } from "./flip-button.js";
+import { icon } from "./icon.js";
 import { closeModal, closeTopLayer, openModal, wireLayers } from "./modal.js";
 import { animate, prefersReducedMotion, transitionDone } from "./motion.js";
 import { closeSlideOver, openSlideOver } from "./slide-over.js";
@@ -36,6 +37,7 @@ export {
   errorMessage,
   flip,
   formatMoney,
+  icon,
   getBadge,
   initExpand,
   initSteps,

@@ -2,6 +2,7 @@
 // pauses while hovered (or focused) and resumes with the time it had left. Error toasts shake.
 
 import { animate, nextFrame, transitionDone } from "./motion.js";
+import { icon } from "./icon.js";
 
 export const TOAST_DURATION = 4000;
 const MAX_TOASTS = 5;
@@ -45,22 +46,6 @@ export function toastContainer() {
   return root;
 }
 
-function svgIcon(path) {
-  const ns = "http://www.w3.org/2000/svg";
-  const svg = document.createElementNS(ns, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("fill", "none");
-  svg.setAttribute("stroke", "currentColor");
-  svg.setAttribute("stroke-width", "2.5");
-  svg.setAttribute("stroke-linecap", "round");
-  svg.setAttribute("stroke-linejoin", "round");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("class", "h-4 w-4");
-  const p = document.createElementNS(ns, "path");
-  p.setAttribute("d", path);
-  svg.appendChild(p);
-  return svg;
-}
 
 /**
  * Show a toast.
@@ -81,9 +66,9 @@ export function toast(message, { kind = "info", title, duration = TOAST_DURATION
   el.setAttribute("role", kind === "error" ? "alert" : "status");
   el.setAttribute("aria-atomic", "true");
 
-  const icon = document.createElement("span");
-  icon.className = `mt-0.5 inline-flex h-6 w-6 shrink-0 items-center justify-center rounded-full ${style.icon}`;
-  icon.appendChild(svgIcon(style.path));
+  const badge = document.createElement("span");
+  badge.className = `mt-0.5 inline-flex h-6 w-6 shrink-0 items-center justify-center rounded-full ${style.icon}`;
+  badge.appendChild(icon(style.path, { strokeWidth: 2.5 }));
 
   const text = document.createElement("div");
   text.className = "min-w-0 flex-1";
@@ -104,9 +89,9 @@ export function toast(message, { kind = "info", title, duration = TOAST_DURATION
     "pl-toast-close absolute right-2 top-2 inline-flex h-7 w-7 items-center justify-center rounded-lg text-slate-400 hover:bg-slate-100 hover:text-slate-600 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-600";
   close.setAttribute("aria-label", "Dismiss notification");
   close.setAttribute("data-toast-close", "");
-  close.appendChild(svgIcon("M6 6l12 12M18 6L6 18"));
+  close.appendChild(icon("M6 6l12 12M18 6L6 18", { strokeWidth: 2.5 }));
 
-  el.append(icon, text, close);
+  el.append(badge, text, close);
 
   const timed = Number.isFinite(duration) && duration > 0;
   if (timed) {
