@@ -19,7 +19,8 @@ from peerlearn_bookings import selectors as booking_selectors
 from peerlearn_bookings import services as booking_services
 from peerlearn_bookings.models import Booking, CancelReason, PaymentStatus, SessionStatus
 from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
-from peerlearn_core.money import percent_of, rupees
+from peerlearn_core.money import display as display_money
+from peerlearn_core.money import percent_of
 from peerlearn_core.services import notify, push_badges
 
 from .app_settings import payout_settings
@@ -126,7 +127,7 @@ def accrue_session_earnings(*, session_id: int) -> int:
                 user=session.mentor,
                 kind="earnings.accrued",
                 title="Earnings added",
-                body=f"₹{rupees(credited)} from “{session.title}” is now available.",
+                body=f"{display_money(credited)} from “{session.title}” is now available.",
                 data={"session_id": session.pk},
             )
     return credited
@@ -271,7 +272,7 @@ def mark_payment_paid(*, order_id: str, payment_id: str) -> Payment | None:
             user=payment.learner,
             kind="payment.paid",
             title="Payment received",
-            body=f"₹{rupees(payment.amount_paise)} paid — your seat is confirmed.",
+            body=f"{display_money(payment.amount_paise)} paid — your seat is confirmed.",
             data={"booking_id": booking.pk},
         )
         if session.status == SessionStatus.COMPLETED:
@@ -294,7 +295,7 @@ def mark_payment_paid(*, order_id: str, payment_id: str) -> Payment | None:
             user=payment.learner,
             kind="refund.pending",
             title="Payment refunded automatically",
-            body=f"₹{rupees(payment.amount_paise)} for “{session.title}” arrived when {why}, "
+            body=f"{display_money(payment.amount_paise)} for “{session.title}” arrived when {why}, "
             "so it is on its way back to you.",
             data={"booking_id": booking.pk, "refund_id": refund.pk},
         )
@@ -473,7 +474,7 @@ def _notify_refund_pending(booking: Booking, refund: Refund) -> None:
         user=booking.learner,
         kind="refund.pending",
         title="Refund on its way",
-        body=f"₹{rupees(refund.amount_paise)} for “{booking.session.title}” is being refunded "
+        body=f"{display_money(refund.amount_paise)} for “{booking.session.title}” is being refunded "
         "to your original payment method.",
         data={"booking_id": booking.pk, "refund_id": refund.pk},
     )
@@ -589,7 +590,7 @@ def apply_refund_update(
             user=payment.learner,
             kind="refund.processed",
             title="Refunded",
-            body=f"₹{rupees(refund.amount_paise)} for “{title}” is back with your bank. "
+            body=f"{display_money(refund.amount_paise)} for “{title}” is back with your bank. "
             "It can take 5-7 working days to show.",
             data={"booking_id": booking.pk, "refund_id": refund.pk},
         )
@@ -605,7 +606,7 @@ def apply_refund_update(
             user=payment.learner,
             kind="refund.failed",
             title="Refund delayed",
-            body=f"The refund of ₹{rupees(refund.amount_paise)} for “{title}” did not go "
+            body=f"The refund of {display_money(refund.amount_paise)} for “{title}” did not go "
             "through. Our support team has been told and will sort it out.",
             data={"booking_id": booking.pk, "refund_id": refund.pk},
         )
@@ -698,11 +699,11 @@ def reconcile_refunds(*, refund_ids=None) -> dict:
 
 def validate_payout_request(*, amount_paise: int, upi_id: str) -> None:
     if amount_paise < payout_settings.MIN_PAYOUT_PAISE:
-        minimum = rupees(payout_settings.MIN_PAYOUT_PAISE)
-        raise DomainError(f"The smallest withdrawal is ₹{minimum}.", field="amount")
+        minimum = display_money(payout_settings.MIN_PAYOUT_PAISE)
+        raise DomainError(f"The smallest withdrawal is {minimum}.", field="amount")
     if amount_paise > payout_settings.MAX_PAYOUT_PAISE:
-        maximum = rupees(payout_settings.MAX_PAYOUT_PAISE)
-        raise DomainError(f"The largest withdrawal is ₹{maximum}.", field="amount")
+        maximum = display_money(payout_settings.MAX_PAYOUT_PAISE)
+        raise DomainError(f"The largest withdrawal is {maximum}.", field="amount")
     if not is_valid_vpa(upi_id):
         raise DomainError("Enter a valid UPI ID, like name@bank.", field="upi_id")
 
@@ -891,7 +892,7 @@ def apply_payout_update(
                 reserved_paise=F("reserved_paise") - payout.amount_paise
             )
     if moved:
-        body = f"₹{rupees(payout.amount_paise)} to {payout.upi_id}"
+        body = f"{display_money(payout.amount_paise)} to {payout.upi_id}"
         if status in RETURNED_STATUSES:
             body += " — the amount is back in your balance."
             if payout.failure_reason:

@@ -8,7 +8,7 @@
 // `peerlearn:notification` events; an `earnings.*` one (a session completed) reloads both views.
 // Money is always the kit's formatMoney; the kit is window.PeerLearn (kitReady()).
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
-import { endBusy, startBusy } from "../../peerlearn_core/js/format.js";
+import { endBusy, startBusy } from "../../peerlearn_core/js/kit/busy.js";
 import { COLORS, chartLibrary, font, growAnimation, htmlTooltip, tooltipRow } from "./charts.js";
 import { commentItems, plural, stars } from "./feedback.js";
 

@@ -1,11 +1,9 @@
 // What the analytics views share to show feedback (the Sessions drill-down and the session
 // report): counted nouns, a five-star meter and the comment list.
+import { plural } from "../../peerlearn_core/js/format.js";
 import { escapeHtml } from "../../peerlearn_core/js/ready.js";
 
-/** 1 → "1 rating", 2 → "2 ratings". */
-export function plural(n, word) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
-}
+export { plural };
 
 /** Five stars filled to `rating`, fractions included (4.5 fills four and a half). */
 export function stars(rating) {

@@ -8,7 +8,8 @@
 // notification on the learner's own socket, which re-reads the list. Paid bookings cancelled in
 // the last CANCELLED_SHOWN_DAYS stay listed under "Cancelled" with their refund status.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
-import { SPINNER, formatDateTime, formatDuration as duration } from "../../peerlearn_core/js/format.js";
+import { formatDateTime, formatDuration as duration } from "../../peerlearn_core/js/format.js";
+import { SPINNER } from "../../peerlearn_core/js/kit/busy.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-learner-bookings]");

@@ -3,12 +3,12 @@
 // server is the source of truth and this script only re-reads it when something changed.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
 import {
-  SPINNER,
   formatDateTime,
   formatDuration as duration,
   formatPrice as price,
   localInputToIso as isoWithOffset,
 } from "../../peerlearn_core/js/format.js";
+import { SPINNER } from "../../peerlearn_core/js/kit/busy.js";
 import { futureTimeError } from "./session-form.js";
 
 const kit = await kitReady();

@@ -7,15 +7,15 @@
 // reloads this list.
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
 import {
-  endBusy,
   formatDateTime as formatWhen,
   initials,
   localInputToIso,
   localTimeZone,
-  startBusy,
   toLocalInput,
 } from "../../peerlearn_core/js/format.js";
-import { sessionPriceValidator, sessionStartValidator, showServerErrors } from "./session-form.js";
+import { endBusy, startBusy } from "../../peerlearn_core/js/kit/busy.js";
+import { showServerErrors } from "../../peerlearn_core/js/kit/errors.js";
+import { sessionPriceValidator, sessionStartValidator } from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-mentor-requests]");
@@ -277,7 +277,7 @@ function init() {
         kit.closeModal(acceptModal);
         load({ quiet: true });
       } else {
-        await showServerErrors(kit, error, acceptFields, acceptSteps);
+        await showServerErrors(error, acceptFields, { steps: acceptSteps });
       }
     } finally {
       endBusy(acceptSubmit);
@@ -322,7 +322,7 @@ function init() {
         kit.closeModal(declineModal);
         load({ quiet: true });
       } else {
-        await showServerErrors(kit, error, { reason: declineReason }, null);
+        await showServerErrors(error, { reason: declineReason });
       }
     } finally {
       endBusy(declineSubmit);

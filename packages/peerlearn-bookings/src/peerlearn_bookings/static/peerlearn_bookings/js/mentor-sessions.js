@@ -6,17 +6,17 @@
 // flip, toasts, animations) is the UI kit's, reached through window.PeerLearn (kitReady()).
 import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
 import {
-  endBusy,
   formatDateTime as formatWhen,
   formatDuration,
   formatPrice,
   initials,
   localInputToIso,
   localTimeZone,
-  startBusy,
   toLocalInput,
 } from "../../peerlearn_core/js/format.js";
-import { sessionPriceValidator, sessionStartValidator, showServerErrors } from "./session-form.js";
+import { endBusy, startBusy } from "../../peerlearn_core/js/kit/busy.js";
+import { showServerErrors } from "../../peerlearn_core/js/kit/errors.js";
+import { sessionPriceValidator, sessionStartValidator } from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-mentor-sessions]");
@@ -628,7 +628,7 @@ function init() {
       added.forEach((card) => kit.animate(card, "pl-slide-down"));
       cardEl(created.id)?.scrollIntoView({ block: "nearest", behavior: "smooth" });
     } catch (error) {
-      await showServerErrors(kit, error, createFields, createSteps);
+      await showServerErrors(error, createFields, { steps: createSteps });
     } finally {
       endBusy(createSubmit);
     }
@@ -711,7 +711,7 @@ function init() {
       kit.toast("Session updated — booked learners were notified", { kind: "success" });
       kit.closeModal(editModal);
     } catch (error) {
-      await showServerErrors(kit, error, editFields, null);
+      await showServerErrors(error, editFields);
     } finally {
       endBusy(editSubmit);
     }
@@ -749,7 +749,7 @@ function init() {
       kit.toast("Session cancelled — booked learners were notified", { kind: "success" });
       kit.closeModal(cancelModal);
     } catch (error) {
-      await showServerErrors(kit, error, { reason: cancelReason }, null);
+      await showServerErrors(error, { reason: cancelReason });
     } finally {
       endBusy(cancelSubmit);
     }

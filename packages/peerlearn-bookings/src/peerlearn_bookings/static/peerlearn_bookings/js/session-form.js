@@ -1,5 +1,5 @@
 // What the bookings tab scripts' session forms share: the time and price checks (kit steps
-// validators) and showing the API's field errors. General formatting lives in
+// validators). Server errors are shown by the kit (kit/errors.js). General formatting lives in
 // peerlearn_core/js/format.js; the kit is reached through window.PeerLearn (kitReady()).
 
 const YEAR_MS = 366 * 24 * 3600 * 1000;
@@ -32,27 +32,4 @@ export function sessionPriceValidator(pane, field) {
   }
   if (Number(value) > 1000000) return { field: input, message: "That price is too high (max ₹10,00,000)." };
   return null;
-}
-
-/**
- * Show DRF field errors on the matching inputs (the kit shakes them; a steps form first goes to
- * the pane of the first one) and an error toast. Returns the first message shown.
- */
-export async function showServerErrors(kit, error, fields, steps) {
-  const data = error && error.data && typeof error.data === "object" ? error.data : null;
-  let first = null;
-  if (data) {
-    const entries = Object.entries(data).filter(([key]) => fields[key]);
-    if (entries.length && steps) {
-      const paneIndex = Math.min(...entries.map(([key]) => steps.panes.findIndex((p) => p.contains(fields[key]))));
-      if (paneIndex >= 0 && paneIndex !== steps.index) await steps.goTo(paneIndex);
-    }
-    for (const [key, value] of entries) {
-      const message = Array.isArray(value) ? String(value[0]) : String(value);
-      kit.showFieldError(fields[key], message);
-      if (!first) first = message;
-    }
-  }
-  kit.toast(first || error.message || "Something went wrong.", { kind: "error" });
-  return first;
 }

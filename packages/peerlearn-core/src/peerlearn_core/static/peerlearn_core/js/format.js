@@ -1,27 +1,117 @@
-// Small formatting and DOM helpers shared by the dashboard tab scripts. Nothing here knows about
-// bookings, sessions or payouts, and nothing imports a kit module (page scripts reach the kit
-// through window.PeerLearn / kitReady(), so the kit is only ever loaded once).
+// The one formatting module: money, dates and times, durations, names. Every page script and the
+// kit format through these functions and keep no formatter of their own. Money is shown in the
+// en-IN grouping with ₹ (₹1,23,456.00); dates and times in the browser's (the user's) time zone.
+// Pure functions: nothing here imports a kit module, so page scripts may import it directly.
 import { escapeHtml } from "./ready.js";
 
-/** The kit's loading spinner (styled by .pl-spinner in kit.css). */
-export const SPINNER = '<span class="pl-spinner" aria-hidden="true"></span>';
+export { escapeHtml };
 
 const pad = (n) => String(n).padStart(2, "0");
 
+const MONEY = new Intl.NumberFormat("en-IN", {
+  style: "currency",
+  currency: "INR",
+  minimumFractionDigits: 2,
+  maximumFractionDigits: 2,
+});
+
+/** Rupees → "₹1,23,456.50". Accepts numbers or the API's decimal strings ("499.00"). */
+export function formatMoney(rupees) {
+  return MONEY.format(Number(rupees) || 0);
+}
+
+/** Integer paise → "₹1,234.50" (payouts and balances travel in paise). */
+export function formatPaise(paise) {
+  return formatMoney((Number(paise) || 0) / 100);
+}
+
+/** A seat price in rupees; 0 (or nothing) is "Free". */
+export function formatPrice(price) {
+  return Number(price) > 0 ? formatMoney(price) : "Free";
+}
+
+function withYear(options, date, year) {
+  if (year === "always" || (year === "auto" && date.getFullYear() !== new Date().getFullYear())) {
+    options.year = "numeric";
+  }
+  return options;
+}
+
 /**
- * A date and time in the browser's locale, e.g. "Fri, 14 Mar, 18:00".
+ * A date and time, e.g. "Fri, 14 Mar, 18:00".
  * `weekday`: show the short weekday. `year`: "auto" adds it only when it is not this year,
- * "always" always, false never. An empty value gives "".
+ * "always" always, false never. An empty or invalid value gives "".
  */
 export function formatDateTime(iso, { weekday = true, year = "auto" } = {}) {
   if (!iso) return "";
   const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
   const options = { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
   if (weekday) options.weekday = "short";
-  if (year === "always" || (year === "auto" && date.getFullYear() !== new Date().getFullYear())) {
-    options.year = "numeric";
-  }
-  return date.toLocaleString(undefined, options);
+  return date.toLocaleString(undefined, withYear(options, date, year));
+}
+
+/** A date alone, e.g. "14 Mar" ("14 Mar 2025" in another year); same options as formatDateTime. */
+export function formatDate(iso, { weekday = false, year = "auto" } = {}) {
+  if (!iso) return "";
+  const date = iso instanceof Date ? iso : new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const options = { day: "numeric", month: "short" };
+  if (weekday) options.weekday = "short";
+  return date.toLocaleDateString(undefined, withYear(options, date, year));
+}
+
+/** A calendar day from the API ("2025-03-10", no zone) as that day, never shifted by the zone. */
+export function formatDay(ymd, options = {}) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(ymd || ""));
+  if (!match) return "";
+  return formatDate(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])), options);
+}
+
+/** "18:00" (24-hour clock). */
+export function formatTime(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/** "Fri, 14 Mar, 18:00–19:30" for a session's start and end. */
+export function formatTimeRange(startIso, endIso) {
+  const day = formatDate(startIso, { weekday: true });
+  return endIso ? `${day}, ${formatTime(startIso)}–${formatTime(endIso)}` : `${day}, ${formatTime(startIso)}`;
+}
+
+/** The full form for a title attribute: "Friday, 14 March 2025 at 18:00". */
+export function formatFull(iso) {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
+}
+
+const RELATIVE = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+
+/** "just now", "5 minutes ago", "in 2 hours", "yesterday"; a week or more away → formatDateTime. */
+export function formatRelative(iso, now = Date.now()) {
+  if (!iso) return "";
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
+  if (Number.isNaN(seconds)) return "";
+  const abs = Math.abs(seconds);
+  if (abs < 45) return "just now";
+  if (abs < 3600) return RELATIVE.format(Math.round(seconds / 60), "minute");
+  if (abs < 86400) return RELATIVE.format(Math.round(seconds / 3600), "hour");
+  if (abs < 7 * 86400) return RELATIVE.format(Math.round(seconds / 86400), "day");
+  return formatDateTime(iso, { weekday: false });
+}
+
+/** Milliseconds left → "14:05" (or "1:02:03" past an hour); never negative. */
+export function formatCountdown(ms) {
+  const total = Math.max(0, Math.ceil((Number(ms) || 0) / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  return h ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
 }
 
 /** 45 → "45 min", 90 → "1 h 30 min", 120 → "2 h". */
@@ -32,9 +122,9 @@ export function formatDuration(minutes) {
   return m % 60 ? `${h} h ${m % 60} min` : `${h} h`;
 }
 
-/** A rupee price through the kit's money format; 0 (or nothing) is "Free". Call after kitReady(). */
-export function formatPrice(price) {
-  return Number(price) > 0 ? window.PeerLearn.formatMoney(price) : "Free";
+/** 1 → "1 learner", 3 → "3 learners" (`many` for irregular plurals). */
+export function plural(n, word, many = `${word}s`) {
+  return `${n} ${Number(n) === 1 ? word : many}`;
 }
 
 /** ISO string → the value a datetime-local input takes, in the browser's time zone. */
@@ -69,29 +159,4 @@ export function localTimeZone() {
 export function initials(name) {
   const parts = String(name || "?").trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] || "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
-}
-
-/** Mark `button` busy (disabled, spinner + label). Returns false when it already is. */
-export function startBusy(button, label) {
-  if (!button || button.dataset.busy === "true") return false;
-  button.dataset.busy = "true";
-  button.disabled = true;
-  button.setAttribute("aria-busy", "true");
-  if (label) {
-    button.dataset.idleHtml = button.innerHTML;
-    button.innerHTML = `${SPINNER}<span>${escapeHtml(label)}</span>`;
-  }
-  return true;
-}
-
-/** Undo startBusy(): the button's own markup back, enabled again. */
-export function endBusy(button) {
-  if (!button) return;
-  if (button.dataset.idleHtml !== undefined) {
-    button.innerHTML = button.dataset.idleHtml;
-    delete button.dataset.idleHtml;
-  }
-  delete button.dataset.busy;
-  button.disabled = false;
-  button.removeAttribute("aria-busy");
 }

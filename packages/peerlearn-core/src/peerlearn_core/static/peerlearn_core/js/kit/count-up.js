@@ -1,15 +1,12 @@
 // Count-up numbers (balances): animate from the shown value to a target over 800 ms.
 
+import { formatMoney } from "../format.js";
 import { prefersReducedMotion, resolveEl } from "./motion.js";
 
-const money = new Intl.NumberFormat("en-IN", { style: "currency", currency: "INR", minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const integer = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat("en-IN", { maximumFractionDigits: 2 });
 
-/** "₹1,234.50" (en-IN grouping: ₹1,23,456.00). Accepts numbers or decimal strings. */
-export function formatMoney(value) {
-  return money.format(Number(value) || 0);
-}
+export { formatMoney };
 
 const FORMATS = {
   money: formatMoney,

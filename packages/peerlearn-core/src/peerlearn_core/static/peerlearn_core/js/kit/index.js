@@ -9,12 +9,15 @@
 
 import { ApiError, api, csrfToken, errorMessage, setAuthToken } from "./api.js";
 import { bumpBadge, getBadge, setBadge } from "./badge.js";
+import { SPINNER, busyAttrs, busyLabel, endBusy, setLoading, startBusy, whileBusy } from "./busy.js";
 import { countUp, formatMoney } from "./count-up.js";
+import { showServerErrors } from "./errors.js";
 import { initExpand, toggleExpand } from "./expand.js";
 import { flip } from "./flip-button.js";
 import { icon } from "./icon.js";
 import { closeModal, closeTopLayer, openModal, wireLayers } from "./modal.js";
 import { animate, prefersReducedMotion, transitionDone } from "./motion.js";
+import { attendancePill, confirmationPill, paymentLabel, paymentPill, pill, requestPill, sessionStatusPill } from "./pills.js";
 import { closeSlideOver, openSlideOver } from "./slide-over.js";
 import { backoffDelay, openSocket } from "./socket.js";
 import { clearFieldError, initSteps, registerValidator, showFieldError, validatePane } from "./steps.js";
@@ -23,6 +26,21 @@ import { dismissToast, toast } from "./toast.js";
 
 export {
   ApiError,
+  SPINNER,
+  attendancePill,
+  busyAttrs,
+  busyLabel,
+  confirmationPill,
+  endBusy,
+  paymentLabel,
+  paymentPill,
+  pill,
+  requestPill,
+  sessionStatusPill,
+  setLoading,
+  showServerErrors,
+  startBusy,
+  whileBusy,
   animate,
   api,
   backoffDelay,
@@ -58,6 +76,11 @@ export {
 
 const PeerLearn = {
   toast,
+  startBusy,
+  endBusy,
+  whileBusy,
+  setLoading,
+  showServerErrors,
   dismissToast,
   openModal,
   closeModal,
