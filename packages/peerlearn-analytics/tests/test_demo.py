@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db.models import F, Sum
 
-from peerlearn_analytics.demo import HISTORY
+from peerlearn_bookings.demo import HISTORY
 from peerlearn_bookings.models import Booking, Feedback, LiveSession, SessionStatus
 from peerlearn_core.demo import seed_demo
 from peerlearn_payouts.models import EarningEntry

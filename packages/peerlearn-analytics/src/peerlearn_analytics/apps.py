@@ -8,12 +8,8 @@ class PeerlearnAnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from peerlearn_core.demo import register_seeder
-
         from .app_settings import check_settings
         from .dashboard import register_panels
-        from .demo import seed_analytics
 
         check_settings()
         register_panels()
-        register_seeder(seed_analytics, order=30)

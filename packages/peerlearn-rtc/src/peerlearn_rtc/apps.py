@@ -8,7 +8,11 @@ class PeerlearnRtcConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from peerlearn_core.demo import register_seeder
+
         from . import receivers  # noqa: F401  (connects the signal receivers)
         from .app_settings import check_settings
+        from .demo import seed_chat
 
         check_settings()
+        register_seeder(seed_chat, order=30)
