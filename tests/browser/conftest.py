@@ -1,5 +1,7 @@
 """Browser-test helpers: users made over HTTP, log-in through the real form, animation recorder."""
 
+import time
+
 import pytest
 import requests
 
@@ -36,6 +38,24 @@ RECORDER = """
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
 })();
 """
+
+
+def wait_for(predicate, what, timeout=10.0):
+    """Poll a server-side condition (an API answer, the sandbox's records) until it holds; returns
+    the predicate's truthy value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last value {value!r}")
+        time.sleep(0.05)
+
+
+def send_notification(site_server, email: str, title: str, *, body: str = "", kind: str = "system"):
+    """A notification through the real `notify` management command (stored, pushed, badges)."""
+    site_server.manage("notify", "--email", email, "--title", title, "--body", body, "--kind", kind)
 
 
 def events(page, cls: str, testid: str | None = None) -> list[dict]:

@@ -10,30 +10,19 @@
 """
 
 import re
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
+from .conftest import wait_for
+
 pytestmark = pytest.mark.browser
 
 
 def toast(page, text):
     expect(page.locator(".pl-toast").filter(has_text=text).first).to_be_visible(timeout=8000)
-
-
-def wait_for(predicate, what, timeout=10.0):
-    """Poll a server-side condition (the sandbox's records) until it holds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def create_session(site_server, headers, title, *, price="250.00", seats=4, days=3):

@@ -78,3 +78,16 @@ def test_read_all_of_some_kinds_only(as_user, mentor):
     assert client.get("/api/badges/").json()["notifications"] == 1
     bad = client.post("/api/notifications/read_all/", {"kinds": ["DROP TABLE"]}, format="json")
     assert bad.status_code == 400 and "kinds" in bad.json()
+
+
+def test_read_all_up_to_the_newest_shown_leaves_later_ones_unread(as_user, learner):
+    client = as_user(learner)
+    seen = [notify(user=learner, kind="a", title=f"Seen {i}") for i in range(2)]
+    later = notify(user=learner, kind="a", title="Arrived after the user looked")
+    response = client.post("/api/notifications/read_all/", {"up_to_id": seen[-1].id}, format="json")
+    assert response.status_code == 200 and response.json() == {"marked": 2}
+    read = {n["id"]: n["read"] for n in client.get("/api/notifications/").json()}
+    assert read == {seen[0].id: True, seen[1].id: True, later.id: False}
+    assert client.get("/api/badges/").json()["notifications"] == 1
+    bad = client.post("/api/notifications/read_all/", {"up_to_id": 0}, format="json")
+    assert bad.status_code == 400 and "up_to_id" in bad.json()

@@ -26,6 +26,12 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("mentor",),
                 order=10,
                 template="peerlearn_bookings/tabs/mentor_sessions.html",
+                icon=(  # a calendar
+                    "M8 2v4",
+                    "M16 2v4",
+                    "M5 4h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z",
+                    "M3 10h18",
+                ),
                 scripts=("peerlearn_bookings/js/mentor-sessions.js",),
             )
         )
@@ -37,6 +43,11 @@ class PeerlearnBookingsConfig(AppConfig):
                 order=20,
                 badge="requests",
                 template="peerlearn_bookings/tabs/mentor_requests.html",
+                icon=(  # an inbox tray
+                    "M22 12h-6l-2 3h-4l-2-3H2",
+                    "M5.45 5.11 2 12v6a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-6l-3.45-6.89"
+                    "A2 2 0 0 0 16.76 4H7.24a2 2 0 0 0-1.79 1.11z",
+                ),
                 scripts=("peerlearn_bookings/js/mentor-requests.js",),
             )
         )
@@ -47,6 +58,10 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("learner",),
                 order=10,
                 template="peerlearn_bookings/tabs/learner_browse.html",
+                icon=(  # a magnifier
+                    "M11 3a8 8 0 1 0 0 16 8 8 0 0 0 0-16z",
+                    "m21 21-4.3-4.3",
+                ),
                 scripts=("peerlearn_bookings/js/learner-browse.js",),
             )
         )
@@ -57,6 +72,13 @@ class PeerlearnBookingsConfig(AppConfig):
                 roles=("learner",),
                 order=20,
                 template="peerlearn_bookings/tabs/learner_bookings.html",
+                icon=(  # a ticket
+                    "M2 9a3 3 0 0 1 0 6v2a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2v-2a3 3 0 0 1 0-6V7"
+                    "a2 2 0 0 0-2-2H4a2 2 0 0 0-2 2Z",
+                    "M13 5v2",
+                    "M13 17v2",
+                    "M13 11v2",
+                ),
                 scripts=("peerlearn_bookings/js/learner-bookings.js",),
             )
         )

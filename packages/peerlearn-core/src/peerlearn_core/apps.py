@@ -21,6 +21,10 @@ class PeerlearnCoreConfig(AppConfig):
                 template="peerlearn_core/tabs/notifications.html",
                 order=90,
                 badge="notifications",
+                icon=(  # a bell
+                    "M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9",
+                    "M10.3 21a1.94 1.94 0 0 0 3.4 0",
+                ),
                 scripts=("peerlearn_core/js/notifications-tab.js",),
             )
         )

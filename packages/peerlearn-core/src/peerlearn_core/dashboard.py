@@ -16,6 +16,9 @@ CONTRACT_BADGES = ("requests", "notifications", "earnings")
 
 @dataclass(frozen=True)
 class Tab:
+    """A dashboard tab. ``icon``: the ``d`` of each path of a 24×24 stroke icon (as kit/icon.js
+    draws them); on phones the tab shows it above its label, so every tab fits the width."""
+
     key: str
     label: str
     roles: tuple[str, ...]
@@ -23,6 +26,7 @@ class Tab:
     order: int = 50
     badge: str | None = None
     scripts: tuple[str, ...] = field(default_factory=tuple)
+    icon: tuple[str, ...] = field(default_factory=tuple)
 
 
 # The slot every tab has: after the tab's own template.

@@ -125,10 +125,15 @@ def mark_notification_read(*, user, notification_id: int) -> Notification:
 
 
 @transaction.atomic
-def mark_all_notifications_read(*, user, kind_prefixes: list[str] | None = None) -> int:
+def mark_all_notifications_read(
+    *, user, kind_prefixes: list[str] | None = None, up_to_id: int | None = None
+) -> int:
     """Mark the user's unread notifications read; ``kind_prefixes`` narrows it to some kinds
-    (e.g. ``["payout.", "earnings."]`` when the Earnings tab is opened)."""
+    (e.g. ``["payout.", "earnings."]`` when the Earnings tab is opened), ``up_to_id`` to those
+    the user has seen (ids up to the newest one shown)."""
     unread = Notification.objects.filter(user=user, read=False)
+    if up_to_id is not None:
+        unread = unread.filter(pk__lte=up_to_id)
     if kind_prefixes:
         matches = Q()
         for prefix in kind_prefixes:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import services
 from .app_settings import core_settings
 from .dashboard import registry
+from .exceptions import Conflict
 from .forms import LoginForm, SignupForm
 from .models import Role
 from .selectors import badge_counts
@@ -25,17 +26,17 @@ def home(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    # A form with errors is the page the user reads next: 200, every error next to its field.
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.register_user(**form.cleaned_data)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(dashboard_url_for(user))
-    return render(
-        request,
-        "peerlearn_core/auth/signup.html",
-        {"form": form},
-        status=400 if form.errors else 200,
-    )
+        try:
+            user = services.register_user(**form.cleaned_data)
+        except Conflict as exc:  # the same email signed up between the check and the insert
+            form.add_error(exc.field or None, exc.detail)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect(dashboard_url_for(user))
+    return render(request, "peerlearn_core/auth/signup.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -52,8 +53,7 @@ def login_view(request):
     return render(
         request,
         "peerlearn_core/auth/login.html",
-        {"form": form, "next": request.GET.get("next", "")},
-        status=400 if form.errors else 200,
+        {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
     )
 
 

@@ -25,6 +25,11 @@ class PeerlearnPayoutsConfig(AppConfig):
                 order=30,
                 badge="earnings",
                 template="peerlearn_payouts/tabs/earnings.html",
+                icon=(  # a wallet
+                    "M19 7V4a1 1 0 0 0-1-1H5a2 2 0 0 0 0 4h15a1 1 0 0 1 1 1v4h-3a2 2 0 0 0 0 4h3"
+                    "a1 1 0 0 0 1-1v-2a1 1 0 0 0-1-1",
+                    "M3 5v14a2 2 0 0 0 2 2h15a1 1 0 0 0 1-1v-4",
+                ),
                 scripts=("peerlearn_payouts/js/earnings.js",),
             )
         )

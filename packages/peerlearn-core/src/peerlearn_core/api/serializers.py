@@ -77,3 +77,11 @@ class ReadAllSerializer(serializers.Serializer):
         max_length=10,
         help_text="Only notifications whose kind starts with one of these (e.g. 'payout.').",
     )
+    up_to_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=(
+            "Only notifications with an id up to this one: the newest the client has shown, so "
+            "one that arrives after the user looked stays unread."
+        ),
+    )

@@ -90,7 +90,9 @@ class NotificationReadAllView(APIView):
         serializer = ReadAllSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         marked = services.mark_all_notifications_read(
-            user=request.user, kind_prefixes=serializer.validated_data.get("kinds")
+            user=request.user,
+            kind_prefixes=serializer.validated_data.get("kinds"),
+            up_to_id=serializer.validated_data.get("up_to_id"),
         )
         return Response({"marked": marked})
 

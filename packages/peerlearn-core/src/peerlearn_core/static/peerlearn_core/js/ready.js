@@ -13,10 +13,3 @@ export function escapeHtml(value) {
     "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
   })[ch]);
 }
-
-export function formatWhen(iso) {
-  if (!iso) return "";
-  return new Date(iso).toLocaleString(undefined, {
-    day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-  });
-}

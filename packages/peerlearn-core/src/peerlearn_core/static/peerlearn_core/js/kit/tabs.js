@@ -8,6 +8,8 @@
 // it; with data-tabs-hash the selection is also written to the hash (history.replaceState).
 // Selecting a tab dispatches `tabs:change` on the root with detail {tab, previous, button, panel}.
 // The selected button carries aria-selected="true" and data-selected="true".
+// A tab strip wider than its box scrolls sideways: the selected tab is scrolled into view and the
+// list's data-fade ("start" | "end" | "both", absent when everything fits) fades the cut edges.
 
 import { resolveEl } from "./motion.js";
 
@@ -59,11 +61,38 @@ export function initTabs(target) {
 
   let current = null;
 
+  const updateFade = () => {
+    const overflow = list.scrollWidth - list.clientWidth;
+    if (overflow <= 1) {
+      delete list.dataset.fade;
+      return;
+    }
+    const atStart = list.scrollLeft <= 1;
+    const atEnd = list.scrollLeft >= overflow - 1;
+    list.dataset.fade = atStart ? "end" : atEnd ? "start" : "both";
+  };
+
+  // Scroll the strip (never the page) so `button` is fully visible, with a little of its
+  // neighbour showing past the fade.
+  const reveal = (button, smooth) => {
+    if (list.scrollWidth <= list.clientWidth + 1) return;
+    const margin = 40;
+    const left = button.offsetLeft;
+    const right = left + button.offsetWidth;
+    let target = null;
+    if (left - margin < list.scrollLeft) target = Math.max(0, left - margin);
+    else if (right + margin > list.scrollLeft + list.clientWidth) target = right + margin - list.clientWidth;
+    if (target === null) return;
+    const reduced = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    list.scrollTo({ left: target, behavior: smooth && !reduced ? "smooth" : "auto" });
+  };
+
   const place = () => {
     const button = buttons.find((b) => b.dataset.tab === current);
     if (!button || !list.offsetWidth) return;
     indicator.style.width = `${button.offsetWidth}px`;
     indicator.style.transform = `translateX(${button.offsetLeft}px)`;
+    updateFade();
   };
 
   const select = (name, { focus = false, emit = true, writeHash = true } = {}) => {
@@ -82,6 +111,7 @@ export function initTabs(target) {
     });
     root.dataset.activeTab = name;
     place();
+    reveal(button, previous !== null);
     if (focus) button.focus();
     if (writeHash && root.hasAttribute("data-tabs-hash") && previous !== null && location.hash !== `#${name}`) {
       history.replaceState(history.state, "", `#${name}`);
@@ -118,7 +148,14 @@ export function initTabs(target) {
     const name = fromHash();
     if (name) select(name, { writeHash: false });
   });
-  if (typeof ResizeObserver !== "undefined") new ResizeObserver(place).observe(list);
+  list.addEventListener("scroll", updateFade, { passive: true });
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      place();
+      const button = buttons.find((b) => b.dataset.tab === current);
+      if (button) reveal(button, false);
+    }).observe(list);
+  }
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(place);
 
   const initial =
