@@ -8,13 +8,12 @@ When the hold runs out the server releases the seat and the card says so.
 """
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 from playwright.sync_api import expect
 
 from .conftest import checkout, checkout_dismiss, checkout_pay
+from .test_refunds_waitlist import create_session
 
 pytestmark = pytest.mark.browser
 
@@ -23,23 +22,6 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "he
 
 def toast(page, text):
     expect(page.locator(".pl-toast").filter(has_text=text).first).to_be_visible(timeout=8000)
-
-
-def create_session(site_server, token, title, price):
-    created = requests.post(
-        f"{site_server.url}/api/sessions/",
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        json={
-            "title": title,
-            "starts_at": (datetime.now(UTC) + timedelta(days=3)).isoformat(),
-            "duration_minutes": 60,
-            "max_participants": 5,
-            "price": price,
-        },
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
 
 
 def countdown_ticks(page, testid):
@@ -72,9 +54,9 @@ def test_book_and_pay_in_one_flow(
 ):
     mentor = make_account("mentor", "Asha Mentor")
     learner = make_account("learner", "Meera Learner")
-    token = token_for(mentor)
-    sid = create_session(site_server, token, f"Linear algebra intensive {width}", "1077.30")
-    free = create_session(site_server, token, f"Open office hour {width}", "0")
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, f"Linear algebra intensive {width}", price="1077.30")
+    free = create_session(site_server, auth, f"Open office hour {width}", price="0")
 
     context = browser.new_context(viewport=WIDTHS[width])
     page = login(context.new_page(), learner)
@@ -146,7 +128,8 @@ def test_unpaid_hold_runs_out_and_the_seat_is_released(
 ):
     mentor = make_account("mentor", "Ravi Mentor")
     learner = make_account("learner", "Lata Learner")
-    sid = create_session(site_server, token_for(mentor), "Held-too-long geometry", "1500.00")
+    auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    sid = create_session(site_server, auth, "Held-too-long geometry", price="1500.00")
     page = login(browser.new_context().new_page(), learner)
     page.get_by_test_id("tab-browse").click()
     page.get_by_test_id(f"book-{sid}").click()

@@ -31,7 +31,7 @@ function bookedState(session, b, paying) {
         ? payNow(session, b, paying)
         : `<button type="button" data-goto-tab="bookings" class="shrink-0 rounded-lg px-2 py-1 text-sm font-medium text-indigo-600 hover:bg-indigo-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600">My bookings <span aria-hidden="true">→</span></button>`
     }
-    ${held ? `<div class="basis-full">${holdNotice(b, `browse-hold-countdown-${session.id}`)}</div>` : ""}`;
+    ${held ? `<div class="basis-full">${holdNotice(b, `browse-hold-countdown-${session.id}`, { compact: true })}</div>` : ""}`;
 }
 
 // A full session: join its waitlist, or show the learner's place and a Leave button.

@@ -29,7 +29,7 @@ export function holdNotice(b, testid, { compact = false } = {}) {
   const until = escapeHtml(formatTime(b.hold_expires_at));
   return `
     <p class="flex flex-wrap items-center gap-x-1.5 text-sm text-amber-800" data-hold-notice>
-      ${ICONS.timer}<span>${compact ? "Held" : "Seat held"} ·</span>
+      ${ICONS.timer}${compact ? "" : "<span>Seat held ·</span>"}
       <span class="font-semibold tabular-nums" data-hold-until="${escapeHtml(b.hold_expires_at)}" data-hold-booking="${b.id}" data-testid="${testid}" title="Pay by ${until}">${formatCountdown(left)}</span>
       <span>left to pay</span>
     </p>`;
