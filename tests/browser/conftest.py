@@ -4,6 +4,7 @@ import time
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from ..conftest import unique_email
 
@@ -113,3 +114,22 @@ def login(site_server):
         return page
 
     return do
+
+
+def checkout(page):
+    """The sandbox's Checkout, opened over the dashboard (Razorpay's modal stand-in)."""
+    return page.frame_locator("[data-testid=sandbox-checkout-frame]")
+
+
+def checkout_pay(page, amount: str):
+    """Pay in the open Checkout; `amount` as its Pay button shows it (e.g. "1,077.30")."""
+    frame = checkout(page)
+    expect(frame.get_by_test_id("sandbox-pay")).to_contain_text(amount, timeout=8000)
+    frame.get_by_test_id("sandbox-pay").click()
+    expect(page.get_by_test_id("sandbox-checkout-frame")).to_have_count(0, timeout=8000)
+
+
+def checkout_dismiss(page):
+    """Close the open Checkout without paying (its Cancel link)."""
+    checkout(page).get_by_test_id("sandbox-dismiss").click(timeout=8000)
+    expect(page.get_by_test_id("sandbox-checkout-frame")).to_have_count(0)

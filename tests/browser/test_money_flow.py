@@ -1,13 +1,11 @@
 """Money in a real browser: a learner pays through the sandbox Checkout, the mentor sees "paid",
 ends the session, and withdraws the earnings to UPI; the status turns processed live."""
 
-import re
-
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from .conftest import events
+from .conftest import checkout, checkout_pay, events
 
 pytestmark = pytest.mark.browser
 
@@ -41,23 +39,17 @@ def test_pay_then_withdraw(
     assert created.status_code == 201, created.text
     sid = created.json()["id"]
 
-    # The learner books and pays through Checkout (the sandbox's page).
+    # The learner books; Checkout (the sandbox's, over the page) opens at once and they pay.
     lp = login(browser.new_context().new_page(), learner)
     lp.get_by_test_id("tab-browse").click()
     lp.get_by_test_id(f"book-{sid}").click()
-    toast(lp, "Booked")
+    expect(checkout(lp).get_by_test_id("sandbox-checkout")).to_be_visible()
+    screenshot(lp, "sandbox-checkout")
+    checkout_pay(lp, "333.33")
+    toast(lp, "Paid ₹333.33 · “Statistics clinic”")
     lp.get_by_test_id("tab-bookings").click()
     card = lp.locator("[data-testid^=booking-card-]").filter(has_text="Statistics clinic")
     bid = card.get_attribute("data-testid").rsplit("-", 1)[1]
-    expect(lp.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute("data-payment", "pending")
-    lp.get_by_test_id(f"pay-{bid}").click()
-    lp.wait_for_selector("[data-testid=sandbox-checkout]")
-    expect(lp.get_by_test_id("sandbox-pay")).to_contain_text("333.33")
-    screenshot(lp, "sandbox-checkout")
-    lp.get_by_test_id("sandbox-pay").click()
-    lp.wait_for_url(re.compile(r".*/learner/dashboard.*"))
-    toast(lp, "Payment received")
-    lp.get_by_test_id("tab-bookings").click()
     expect(lp.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute("data-payment", "paid")
 
     # The mentor's slide-over shows "paid"; ending the session accrues ₹300.00 net.

@@ -1,7 +1,7 @@
 """Refunds and the waitlist in a real browser, over the Razorpay sandbox with webhooks on.
 
 - A learner pays through the sandbox Checkout, cancels before the cutoff (the dialog says a full
-  refund) and watches the card go "Refund on its way" → "Refunded" without a reload: the sandbox
+  refund) and watches the card go "Refund pending" → "Refunded" without a reload: the sandbox
   processes the refund and its signed ``refund.processed`` webhook moves the booking, whose
   ``refund.*`` notification re-reads the learner's list.
 - The mentor cancels a session with two paid learners: both cards say refunded, live.
@@ -9,14 +9,13 @@
   learner is promoted live (toast + card) and pays.
 """
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from .conftest import wait_for
+from .conftest import checkout_dismiss, checkout_pay, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -49,27 +48,31 @@ def card_id(page, title) -> str:
     return card.get_attribute("data-testid").rsplit("-", 1)[1]
 
 
-def book(page, sid, title) -> str:
+def book(page, sid, title, pay_amount=None) -> str:
+    """Book from Browse: a priced seat opens Checkout at once; pay it, or close it unpaid."""
     page.get_by_test_id("tab-browse").click()
     page.get_by_test_id(f"book-{sid}").click()
-    toast(page, "Booked")
+    if pay_amount:
+        checkout_pay(page, pay_amount)
+        toast(page, f"Paid ₹{pay_amount}")
+    else:
+        checkout_dismiss(page)
+        toast(page, "Checkout closed")
     page.get_by_test_id("tab-bookings").click()
-    return card_id(page, title)
+    bid = card_id(page, title)
+    paid = "paid" if pay_amount else "pending"
+    expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute("data-payment", paid)
+    return bid
 
 
 def pay(page, bid, amount):
-    """Pay a pending booking through Checkout (the sandbox's page) and come back paid."""
+    """Pay a held booking from its My Bookings card through Checkout (over the page)."""
     expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute(
         "data-payment", "pending"
     )
     page.get_by_test_id(f"pay-{bid}").click()
-    page.wait_for_selector("[data-testid=sandbox-checkout]")
-    expect(page.get_by_test_id("sandbox-pay")).to_contain_text(amount)
-    page.get_by_test_id("sandbox-pay").click()
-    page.wait_for_url(re.compile(r".*/learner/dashboard.*"))
-    page.wait_for_selector("[data-dashboard][data-live=true]", timeout=10_000)
-    toast(page, "Payment received")
-    page.get_by_test_id("tab-bookings").click()
+    checkout_pay(page, amount)
+    toast(page, f"Paid ₹{amount}")
     expect(page.get_by_test_id(f"booking-payment-{bid}")).to_have_attribute("data-payment", "paid")
 
 
@@ -115,8 +118,7 @@ def test_learner_cancel_refund_live(
     sid = create_session(site_server, auth, "Refundable algebra", price="420.50")
 
     lp = login(browser.new_context().new_page(), learner)
-    bid = book(lp, sid, "Refundable algebra")
-    pay(lp, bid, "420.50")
+    bid = book(lp, sid, "Refundable algebra", pay_amount="420.50")
     before = {r["id"] for r in razorpay_sandbox.refunds()}
 
     # Three days ahead: the dialog says a full refund before the learner confirms.
@@ -135,7 +137,7 @@ def test_learner_cancel_refund_live(
     payment = lp.get_by_test_id(f"booking-payment-{bid}")
     expect(card).to_be_visible()
     expect(payment).to_have_attribute("data-payment", "refund_pending")
-    expect(payment).to_have_text("Refund on its way")
+    expect(payment).to_have_text("Refund pending")
     expect(lp.get_by_test_id(f"booking-status-{bid}")).to_have_attribute("data-status", "cancelled")
     expect(lp.get_by_test_id(f"cancel-booking-{bid}")).to_have_count(0)
     expect(
@@ -170,8 +172,7 @@ def test_mentor_cancel_refunds_every_paid_learner(
     pages, bids = [], []
     for account in learners:
         page = login(browser.new_context().new_page(), account)
-        bid = book(page, sid, "Cancelled chemistry")
-        pay(page, bid, "150.25")
+        bid = book(page, sid, "Cancelled chemistry", pay_amount="150.25")
         pages.append(page)
         bids.append(bid)
     before = {r["id"] for r in razorpay_sandbox.refunds()}
@@ -255,8 +256,7 @@ def test_reschedule_decline_refunds_live(
     sid = create_session(site_server, auth, "Moved biology", price="75.75")
 
     lp = login(browser.new_context().new_page(), learner)
-    bid = book(lp, sid, "Moved biology")
-    pay(lp, bid, "75.75")
+    bid = book(lp, sid, "Moved biology", pay_amount="75.75")
     before = {r["id"] for r in razorpay_sandbox.refunds()}
 
     # The mentor moves the start (to inside the cutoff: declining still refunds in full).

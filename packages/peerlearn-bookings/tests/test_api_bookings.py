@@ -29,6 +29,7 @@ BOOKING_KEYS = {
     # ... and the additions
     "cancelled", "cancelled_at", "has_feedback", "feedback",
     "cancel_reason", "reconfirm_pending", "reconfirm_requested_at", "reconfirmed_at",
+    "hold_expires_at",
 }  # fmt: skip
 UNKNOWN = 987654
 
@@ -74,6 +75,7 @@ def test_book_free_session_returns_booking_with_session(
         "reconfirm_pending": False,
         "reconfirm_requested_at": None,
         "reconfirmed_at": None,
+        "hold_expires_at": None,  # a free seat is not held for a payment
     }
     assert data["session"]["id"] == session.pk
     assert data["session"]["booked_count"] == 1 and data["session"]["seats_left"] == 2

@@ -39,6 +39,17 @@ class PayoutSettings:
 
 payout_settings = PayoutSettings()
 
+RAZORPAY_CHECKOUT_JS = "https://checkout.razorpay.com/v1/checkout.js"
+
+
+def checkout_js_url() -> str:
+    """Razorpay's Checkout script; with CHECKOUT_URL pointing at the sandbox's ``/checkout``
+    page, the sandbox's stand-in for the script next to it (``/v1/checkout.js``)."""
+    page = str(payout_settings.CHECKOUT_URL or "")
+    if page.endswith("/checkout"):
+        return page.removesuffix("/checkout") + "/v1/checkout.js"
+    return RAZORPAY_CHECKOUT_JS
+
 
 def check_settings() -> None:
     unknown = set(getattr(settings, "PEERLEARN_PAYOUTS", {})) - set(DEFAULTS)

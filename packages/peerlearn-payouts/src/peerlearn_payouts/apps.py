@@ -8,15 +8,18 @@ class PeerlearnPayoutsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from peerlearn_bookings.holds import register_seat_hold
         from peerlearn_core.dashboard import Tab, registry
         from peerlearn_core.demo import register_seeder
 
         from . import receivers  # noqa: F401  (connects the signal receivers)
-        from .app_settings import check_settings
+        from .app_settings import check_settings, payout_settings
         from .demo import seed_payouts
         from .selectors import unread_earnings_count
 
         check_settings()
+        # The booking JSON's hold_expires_at: an unpaid seat is held this long for its payment.
+        register_seat_hold(lambda: payout_settings.SEAT_HOLD_MINUTES)
         registry.register_tab(
             Tab(
                 key="earnings",

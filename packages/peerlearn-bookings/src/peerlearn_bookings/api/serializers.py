@@ -8,6 +8,7 @@ from rest_framework.fields import empty
 from peerlearn_core.api.fields import RupeesField
 from peerlearn_core.money import CURRENCY
 
+from ..holds import hold_expires_at
 from ..models import Booking, Feedback, LiveSession, SessionRequest
 
 MAX_PRICE_PAISE = 10_00_000_00  # ₹10 lakh: far above any real seat, low enough to catch typos
@@ -123,6 +124,7 @@ class BookingSerializer(serializers.ModelSerializer):
     cancelled = serializers.SerializerMethodField()
     has_feedback = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
+    hold_expires_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Booking
@@ -144,11 +146,18 @@ class BookingSerializer(serializers.ModelSerializer):
             "reconfirmed_at",
             "has_feedback",
             "feedback",
+            "hold_expires_at",
         ]
         read_only_fields = fields
 
     def get_cancelled(self, obj) -> bool:
         return obj.cancelled_at is not None
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_hold_expires_at(self, obj):
+        """While a priced seat waits for its payment: when its hold runs out (null otherwise)."""
+        expires = hold_expires_at(obj)
+        return serializers.DateTimeField().to_representation(expires) if expires else None
 
     def get_has_feedback(self, obj) -> bool:
         return hasattr(obj, "feedback")

@@ -52,6 +52,11 @@ class OrderSerializer(serializers.Serializer):
     currency = serializers.CharField()
     key_id = serializers.CharField()
     checkout_url = serializers.CharField(allow_blank=True)
+    # Razorpay's Checkout script (the sandbox's stand-in in the demo and tests): the page opens
+    # Checkout over itself with it, so the learner never leaves the dashboard to pay.
+    checkout_js_url = serializers.CharField()
+    # When the seat stops being held for this payment (Checkout closes then).
+    hold_expires_at = serializers.DateTimeField(allow_null=True)
 
 
 class VerifyPaymentSerializer(serializers.Serializer):

@@ -8,11 +8,12 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from peerlearn_bookings.api.serializers import BookingSerializer
+from peerlearn_bookings.holds import hold_expires_at
 from peerlearn_bookings.selectors import learner_bookings
 from peerlearn_core.api.permissions import IsLearner, IsMentor
 
 from .. import selectors, services
-from ..app_settings import payout_settings
+from ..app_settings import checkout_js_url, payout_settings
 from ..gateway import GatewayError, get_gateway
 from .serializers import (
     BalanceSerializer,
@@ -125,6 +126,8 @@ class PayBookingView(APIView):
             "currency": "INR",
             "key_id": get_gateway().key_id,
             "checkout_url": payout_settings.CHECKOUT_URL,
+            "checkout_js_url": checkout_js_url(),
+            "hold_expires_at": hold_expires_at(payment.booking),
         }
         return Response(OrderSerializer(data).data, status=status.HTTP_201_CREATED)
 
