@@ -29,10 +29,11 @@ import { createSignaling } from "./signaling.js";
 import { createStatus } from "./status.js";
 import { createTiles } from "./tiles.js";
 
+// What window.__room reads straight from the state.
+const DEBUG_FIELDS = ["peerId", "mode", "ready", "allReady", "callStarted", "inCall", "sharing"];
+
 const kit = await kitReady();
 const root = document.querySelector("[data-room]");
-const configEl = document.getElementById("room-config");
-if (root && configEl) main(JSON.parse(configEl.textContent));
 
 function elements() {
   const $ = (selector) => root.querySelector(selector);
@@ -92,30 +93,9 @@ function initialState(config) {
 /** window.__room: a read-only view of the room for tests and debugging. */
 function debugHandle(room) {
   const { state } = room;
-  return {
-    get peerId() {
-      return state.peerId;
-    },
+  const handle = {
     get pcs() {
       return room.mesh ? room.mesh.pcs : new Map();
-    },
-    get mode() {
-      return state.mode;
-    },
-    get ready() {
-      return state.ready;
-    },
-    get allReady() {
-      return state.allReady;
-    },
-    get callStarted() {
-      return state.callStarted;
-    },
-    get inCall() {
-      return state.inCall;
-    },
-    get sharing() {
-      return state.sharing;
     },
     get people() {
       return Array.from(state.people.values()).map((p) => ({ ...p }));
@@ -134,6 +114,8 @@ function debugHandle(room) {
       return out;
     },
   };
+  DEBUG_FIELDS.forEach((key) => Object.defineProperty(handle, key, { get: () => state[key], enumerable: true }));
+  return handle;
 }
 
 function main(config) {
@@ -198,3 +180,6 @@ function main(config) {
     room.signaling.connect();
   }
 }
+
+const configEl = document.getElementById("room-config");
+if (root && configEl) main(JSON.parse(configEl.textContent));
