@@ -55,7 +55,7 @@ def ready_with(as_user, n_learners: int):
 
 def test_ready_costs_the_same_queries_and_hops_for_3_or_40_learners(recorded, as_user):
     _s, _l, queries_small, sends_small = ready_with(as_user, 3)
-    session, learners, queries_large, sends_large = ready_with(as_user, 40)
+    _session, learners, queries_large, sends_large = ready_with(as_user, 40)
 
     assert queries_small == queries_large
     hops = lambda sends: len({id(s["loop"]) for s in sends})  # noqa: E731

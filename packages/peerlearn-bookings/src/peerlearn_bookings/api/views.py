@@ -12,7 +12,6 @@ from peerlearn_core.api.permissions import IsLearner, IsMentor
 from peerlearn_core.exceptions import NotAllowed
 
 from .. import selectors, services
-from .throttling import BookThrottle, CancelThrottle, ReadyThrottle, RequestThrottle
 from ..models import LiveSession
 from .serializers import (
     AcceptRequestSerializer,
@@ -31,6 +30,7 @@ from .serializers import (
     SessionWriteSerializer,
     WaitlistSerializer,
 )
+from .throttling import BookThrottle, CancelThrottle, ReadyThrottle, RequestThrottle
 
 
 def _session_response(session_id: int, code=status.HTTP_200_OK) -> Response:
