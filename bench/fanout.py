@@ -338,6 +338,7 @@ class Bench:
             SQLITE_PATH=str(self.tmp / "site.sqlite3"),
             REDIS_URL=args.redis_url,
             THROTTLE_AUTH="100000/min",
+            THROTTLE_ACTIONS="100000/min",
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="peerlearn.settings",
         )

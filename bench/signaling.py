@@ -431,6 +431,7 @@ class Bench:
             PEERLEARN_DATA_DIR=str(self.tmp),
             SQLITE_PATH=str(self.tmp / "site.sqlite3"),
             THROTTLE_AUTH="100000/min",
+            THROTTLE_ACTIONS="100000/min",
             JWT_ACCESS_MINUTES="60",
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="peerlearn.settings",

@@ -282,6 +282,9 @@ def _env_json_list(name: str) -> list:
     return value
 
 
+PEERLEARN_BOOKINGS = {
+    "ACTION_THROTTLE_RATE": os.environ.get("THROTTLE_ACTIONS", "30/min"),
+}
 PEERLEARN_RTC = {
     # RTCIceServer dicts handed to every client as they are, e.g. [{"urls": "stun:stun.example.com"}].
     "ICE_SERVERS": _env_json_list("RTC_ICE_SERVERS"),

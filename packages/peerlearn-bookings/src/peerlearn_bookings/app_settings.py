@@ -7,6 +7,9 @@ DEFAULTS = {
     # The room (and the dashboards' "Join room") opens this many minutes before a session starts
     # and closes when it ends.
     "ROOM_OPENS_MINUTES_BEFORE": 10,
+    # Per user and per action kind (ready/cancel_ready, book, cancel, request): each toggle or
+    # booking pushes to many sockets, so a script must not be able to loop them.
+    "ACTION_THROTTLE_RATE": "30/min",
 }
 
 

@@ -13,10 +13,10 @@ class PeerlearnBookingsConfig(AppConfig):
 
         from .app_settings import check_settings
         from .demo import seed_bookings
-        from .selectors import pending_request_count
+        from .selectors import pending_request_count, pending_request_counts
 
         check_settings()
-        registry.register_badge("requests", pending_request_count)
+        registry.register_badge("requests", pending_request_count, many=pending_request_counts)
         register_seeder(seed_bookings, order=10)
 
         registry.register_tab(

@@ -205,6 +205,19 @@ def pending_request_count(user) -> int:
     return SessionRequest.objects.filter(mentor=user, status=RequestStatus.PENDING).count()
 
 
+def pending_request_counts(users) -> dict[int, int]:
+    """``pending_request_count`` for many users in one grouped query."""
+    mentor_ids = [u.pk for u in users if getattr(u, "role", None) == "mentor"]
+    if not mentor_ids:
+        return {}
+    rows = (
+        SessionRequest.objects.filter(mentor_id__in=mentor_ids, status=RequestStatus.PENDING)
+        .values("mentor_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["mentor_id"]: row["n"] for row in rows}
+
+
 def mentors() -> QuerySet:
     return get_user_model().objects.filter(role="mentor", is_active=True).order_by("name")
 

@@ -120,7 +120,13 @@ def _push_rescheduled(session: LiveSession) -> None:
     broadcast_lazy(session_group(session.pk), "session.rescheduled", payload)
 
 
-def _notify_learners(session: LiveSession, *, kind: str, title: str, body: str) -> None:
+# A mentor toggling Ready within this window leaves each learner one (the latest) notification.
+READY_COALESCE_SECONDS = 60
+
+
+def _notify_learners(
+    session: LiveSession, *, kind: str, title: str, body: str, thread: str = ""
+) -> None:
     User = get_user_model()
     notify_many(
         users=User.objects.filter(pk__in=selectors.active_learner_ids(session.pk)),
@@ -128,6 +134,8 @@ def _notify_learners(session: LiveSession, *, kind: str, title: str, body: str) 
         title=title,
         body=body,
         data={"session_id": session.pk},
+        thread=thread,
+        coalesce_seconds=READY_COALESCE_SECONDS if thread else 0,
     )
 
 
@@ -362,6 +370,7 @@ def mark_ready(*, session_id: int, mentor) -> LiveSession:
         kind="session.ready",
         title=READY_MESSAGE,
         body=f"“{session.title}”: confirm your attendance.",
+        thread=f"session-ready:{session.pk}",
     )
     return session
 
@@ -381,6 +390,7 @@ def cancel_ready(*, session_id: int, mentor) -> LiveSession:
         kind="session.cancel_ready",
         title="Mentor is no longer ready",
         body=f"“{session.title}”: the mentor paused. Wait for the next call.",
+        thread=f"session-ready:{session.pk}",
     )
     return session
 

@@ -10,7 +10,7 @@ class PeerlearnCoreConfig(AppConfig):
     def ready(self) -> None:
         from . import dashboard, receivers  # noqa: F401  (receivers connect on import)
         from .app_settings import check_settings
-        from .selectors import unread_notification_count
+        from .selectors import unread_notification_count, unread_notification_counts
 
         check_settings()
         dashboard.registry.register_tab(
@@ -28,4 +28,6 @@ class PeerlearnCoreConfig(AppConfig):
                 scripts=("peerlearn_core/js/notifications-tab.js",),
             )
         )
-        dashboard.registry.register_badge("notifications", unread_notification_count)
+        dashboard.registry.register_badge(
+            "notifications", unread_notification_count, many=unread_notification_counts
+        )

@@ -55,6 +55,7 @@ class DashboardRegistry:
         self._tabs: dict[str, Tab] = {}
         self._panels: dict[tuple[str, str], Panel] = {}
         self._badges: dict[str, Callable] = {}
+        self._bulk_badges: dict[str, Callable] = {}
 
     def register_tab(self, tab: Tab) -> None:
         self._tabs[tab.key] = tab
@@ -82,9 +83,15 @@ class DashboardRegistry:
         ]
         return list(dict.fromkeys(scripts))
 
-    def register_badge(self, key: str, counter: Callable) -> None:
-        """``counter(user) -> int``; one cheap query at most, it runs on every badge push."""
+    def register_badge(self, key: str, counter: Callable, *, many: Callable | None = None) -> None:
+        """``counter(user) -> int``; one cheap query at most, it runs on every badge push.
+        ``many(users) -> {user_pk: int}`` counts for many users in one grouped query (users
+        missing from the result count 0); fan-outs to hundreds of users use it when given."""
         self._badges[key] = counter
+        if many is not None:
+            self._bulk_badges[key] = many
+        else:
+            self._bulk_badges.pop(key, None)
 
     def tabs_for(self, role: str) -> list[Tab]:
         return sorted(
@@ -96,6 +103,22 @@ class DashboardRegistry:
         counts = dict.fromkeys(CONTRACT_BADGES, 0)
         for key, counter in self._badges.items():
             counts[key] = int(counter(user))
+        return counts
+
+    def badge_counts_many(self, users) -> dict[int, dict[str, int]]:
+        """``badge_counts`` for many users: one query per badge that has a bulk counter (a
+        counter without one still runs per user)."""
+        users = list(users)
+        counts = {user.pk: dict.fromkeys(CONTRACT_BADGES, 0) for user in users}
+        for key, counter in self._badges.items():
+            bulk = self._bulk_badges.get(key)
+            if bulk is not None:
+                found = bulk(users)
+                for user in users:
+                    counts[user.pk][key] = int(found.get(user.pk, 0))
+            else:
+                for user in users:
+                    counts[user.pk][key] = int(counter(user))
         return counts
 
 

@@ -82,10 +82,16 @@ class Notification(models.Model):
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read = models.BooleanField(default=False)
+    # Notifications of one thread (e.g. a session's ready state) replace each other while unread
+    # and recent, so a mentor toggling Ready five times gives each learner one notification.
+    thread = models.CharField(max_length=100, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read"], name="notif_user_read_idx")]
+        indexes = [
+            models.Index(fields=["user", "read"], name="notif_user_read_idx"),
+            models.Index(fields=["thread", "read"], name="notif_thread_read_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"

@@ -7,8 +7,14 @@ from django.utils import timezone
 
 from .exceptions import Conflict
 from .models import Notification, Role
-from .realtime import broadcast, broadcast_lazy, notifications_group
-from .selectors import badge_counts
+from .realtime import (
+    broadcast,
+    broadcast_lazy,
+    broadcast_many_lazy,
+    notifications_group,
+    relay_event,
+)
+from .selectors import badge_counts, badge_counts_many
 
 User = get_user_model()
 
@@ -92,25 +98,68 @@ def notify(
 
 @transaction.atomic
 def notify_many(
-    *, users, kind: str, title: str, body: str = "", data: dict | None = None
+    *,
+    users,
+    kind: str,
+    title: str,
+    body: str = "",
+    data: dict | None = None,
+    thread: str = "",
+    coalesce_seconds: int = 0,
 ) -> list[Notification]:
-    """``notify`` for many users at once: one INSERT, then the pushes after commit."""
+    """``notify`` for many users at once: one INSERT, and after commit every user's notification
+    and badge counts in ONE channel-layer hop with the counts from one grouped query per badge
+    (never a query or a round trip per user on the request thread).
+
+    ``thread`` + ``coalesce_seconds``: a user's unread notification of the same thread from the
+    last ``coalesce_seconds`` is replaced (same id, new text and time) instead of a new one."""
+    users = list(users)
     now = timezone.now()
-    notifications = Notification.objects.bulk_create(
+    replaced: list[Notification] = []
+    if thread and coalesce_seconds > 0 and users:
+        recent = now - timezone.timedelta(seconds=coalesce_seconds)
+        replaced = list(
+            Notification.objects.select_for_update().filter(
+                user__in=[u.pk for u in users], thread=thread, read=False, created_at__gte=recent
+            )
+        )
+        # One per user: the newest (older duplicates cannot exist while this rule holds).
+        replaced = list({n.user_id: n for n in sorted(replaced, key=lambda n: n.id)}.values())
+        for notification in replaced:
+            notification.kind, notification.title, notification.body = kind, title, body
+            notification.data, notification.created_at = data or {}, now
+        Notification.objects.bulk_update(replaced, ["kind", "title", "body", "data", "created_at"])
+    covered = {n.user_id for n in replaced}
+    created = Notification.objects.bulk_create(
         [
             Notification(
-                user=user, kind=kind, title=title, body=body, data=data or {}, created_at=now
+                user=user,
+                kind=kind,
+                title=title,
+                body=body,
+                data=data or {},
+                created_at=now,
+                thread=thread,
             )
             for user in users
+            if user.pk not in covered
         ]
     )
-    for notification in notifications:
-        broadcast(
-            notifications_group(notification.user_id),
-            "notification",
-            notification_payload(notification),
-        )
-        push_badges(user_id=notification.user_id, user=notification.user)
+    notifications = [*replaced, *created]
+    by_pk = {user.pk: user for user in users}
+
+    def fan_out():
+        counts = badge_counts_many(users)
+        events = []
+        for notification in notifications:
+            group = notifications_group(notification.user_id)
+            payload = notification_payload(notification)
+            events.append((group, relay_event("notification", payload)))
+            events.append((group, relay_event("badges", counts[notification.user_id])))
+        return events
+
+    if notifications and by_pk:
+        broadcast_many_lazy(fan_out)
     return notifications
 
 

@@ -15,7 +15,7 @@ class PeerlearnPayoutsConfig(AppConfig):
         from . import receivers  # noqa: F401  (connects the signal receivers)
         from .app_settings import check_settings, payout_settings
         from .demo import seed_payouts
-        from .selectors import unread_earnings_count
+        from .selectors import unread_earnings_count, unread_earnings_counts
 
         check_settings()
         # The booking JSON's hold_expires_at: an unpaid seat is held this long for its payment.
@@ -36,5 +36,5 @@ class PeerlearnPayoutsConfig(AppConfig):
                 scripts=("peerlearn_payouts/js/earnings.js",),
             )
         )
-        registry.register_badge("earnings", unread_earnings_count)
+        registry.register_badge("earnings", unread_earnings_count, many=unread_earnings_counts)
         register_seeder(seed_payouts, order=20)

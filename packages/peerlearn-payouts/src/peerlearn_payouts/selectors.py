@@ -1,4 +1,4 @@
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from peerlearn_core.models import Notification
 
@@ -28,6 +28,23 @@ def wallet_available(mentor) -> int:
 
 def payout_history(mentor) -> QuerySet[Payout]:
     return Payout.objects.filter(mentor=mentor).order_by("-created_at", "-id")
+
+
+def unread_earnings_counts(users) -> dict[int, int]:
+    """``unread_earnings_count`` for many users in one grouped query."""
+    mentor_ids = [u.pk for u in users if getattr(u, "role", None) == "mentor"]
+    if not mentor_ids:
+        return {}
+    rows = (
+        Notification.objects.filter(
+            Q(kind__startswith="payout.") | Q(kind__startswith="earnings."),
+            user_id__in=mentor_ids,
+            read=False,
+        )
+        .values("user_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["user_id"]: row["n"] for row in rows}
 
 
 def unread_earnings_count(user) -> int:

@@ -30,6 +30,7 @@ from .serializers import (
     SessionWriteSerializer,
     WaitlistSerializer,
 )
+from .throttling import BookThrottle, CancelThrottle, ReadyThrottle, RequestThrottle
 
 
 def _session_response(session_id: int, code=status.HTTP_200_OK) -> Response:
@@ -117,6 +118,11 @@ class SessionActionView(APIView):
         "complete": services.complete_session,
     }
 
+    def get_throttles(self):
+        if self.action in {"ready", "cancel_ready"}:
+            return [ReadyThrottle()]
+        return super().get_throttles()
+
     @extend_schema(request=None, responses=SessionSerializer)
     def post(self, request, pk: int):
         self.actions[self.action](session_id=pk, mentor=request.user)
@@ -136,6 +142,7 @@ class SessionCancelView(APIView):
 
 class SessionBookView(APIView):
     permission_classes = [IsAuthenticated, IsLearner]
+    throttle_classes = [BookThrottle]
 
     @extend_schema(request=None, responses={201: BookingSerializer})
     def post(self, request, pk: int):
@@ -237,6 +244,11 @@ class BookingLearnerActionView(APIView):
         "cancel": services.cancel_booking,
     }
 
+    def get_throttles(self):
+        if self.action == "cancel":
+            return [CancelThrottle()]
+        return super().get_throttles()
+
     @extend_schema(request=None, responses=BookingStateSerializer)
     def post(self, request, pk: int):
         booking = self.actions[self.action](booking_id=pk, learner=request.user)
@@ -270,6 +282,11 @@ class BookingFeedbackView(APIView):
 
 
 class RequestListView(APIView):
+    def get_throttles(self):
+        if self.request.method == "POST":
+            return [RequestThrottle()]
+        return super().get_throttles()
+
     @extend_schema(responses=SessionRequestSerializer(many=True))
     def get(self, request):
         return Response(

@@ -1,5 +1,6 @@
 """Realtime helpers: group names and broadcasts that leave only after the transaction commits."""
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -78,6 +79,54 @@ def send_now(group: str, message_type: str, payload: dict) -> None:
         )
     except Exception:  # a push is best effort: the state already lives in the database
         logger.exception("group_send to %s failed", group)
+
+
+# Sends in flight at once in send_many_now: enough to keep a Redis connection pool busy, few
+# enough that one fan-out never floods the event loop ahead of other users' traffic.
+SEND_BATCH = 100
+
+
+def relay_event(message_type: str, payload: dict) -> dict:
+    return {"type": RELAY, "message": {"type": message_type, **payload}}
+
+
+async def _group_send_all(layer, events: list[tuple[str, dict]]) -> None:
+    for start in range(0, len(events), SEND_BATCH):
+        batch = events[start : start + SEND_BATCH]
+        results = await asyncio.gather(
+            *(layer.group_send(group, event) for group, event in batch), return_exceptions=True
+        )
+        for (group, _event), result in zip(batch, results, strict=True):
+            if isinstance(result, BaseException):
+                logger.error("group_send to %s failed", group, exc_info=result)
+
+
+def send_many_now(events: list[tuple[str, dict]]) -> None:
+    """Send many (group, event) pairs in ONE hop to the event loop: per-user pushes of a fan-out
+    (a notification and badges for each of 500 learners) cost one ``async_to_sync`` round trip,
+    not one per message, on the request thread."""
+    layer = get_channel_layer()
+    if layer is None or not events:
+        return
+    try:
+        async_to_sync(_group_send_all)(layer, events)
+    except Exception:
+        logger.exception("sending %d pushes failed", len(events))
+
+
+def broadcast_many_lazy(build_events) -> None:
+    """After commit, ``build_events()`` → [(group, event)] and all of them in one hop. Queued
+    after the broadcasts of the same transaction, so a session push leaves first."""
+
+    def push() -> None:
+        try:
+            events = build_events()
+        except Exception:
+            logger.exception("building a fan-out failed")
+            return
+        send_many_now(events)
+
+    transaction.on_commit(push, robust=True)
 
 
 def broadcast(group: str, message_type: str, payload: dict) -> None:
