@@ -92,10 +92,18 @@ def test_book_and_pay_in_one_flow(
 
     # Pay now (from Browse) reopens Checkout; paying turns the booking Paid, live.
     page.get_by_test_id("tab-browse").click()
+    page.evaluate(
+        "document.addEventListener('peerlearn:notification',"
+        " (e) => (window.__kinds ||= []).push(e.detail.kind))"
+    )
     pay_now.click()
     checkout_pay(page, "1,077.30")
     toast(page, "Paid ₹1,077.30 · “Linear algebra intensive")
     expect(page.locator(".pl-toast").filter(has_text="Linear algebra intensive")).to_have_count(1)
+    # The server's own "payment received" notification reaches this page too, and is not a
+    # second toast: the page already said it.
+    page.wait_for_function("(window.__kinds || []).includes('payment.paid')", timeout=8000)
+    expect(page.locator(".pl-toast").filter(has_text="your seat is confirmed")).to_have_count(0)
     expect(page.get_by_test_id(f"browse-payment-{sid}")).to_have_text("Paid")
     expect(page.get_by_test_id(f"browse-hold-countdown-{sid}")).to_have_count(0)
     page.get_by_test_id("tab-bookings").click()

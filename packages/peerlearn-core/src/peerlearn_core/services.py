@@ -25,6 +25,7 @@ def notification_payload(notification: Notification) -> dict:
         "kind": notification.kind,
         "title": notification.title,
         "body": notification.body,
+        "data": notification.data,
         "created_at": notification.created_at.isoformat(),
     }
 

@@ -30,8 +30,17 @@ kit.openSocket("/ws/notifications/", {
   onClose: () => setLive(false),
   onMessage: (message) => {
     if (message.type === "notification") {
-      kit.toast(message.body || message.title, { kind: "info", title: message.body ? message.title : undefined });
-      document.dispatchEvent(new CustomEvent("peerlearn:notification", { detail: message }));
+      // A tab script that already shows this news in its own toast (the payment it just took,
+      // the payout it is following) claims the event with preventDefault(): one toast per action.
+      const event = new CustomEvent("peerlearn:notification", { detail: message, cancelable: true });
+      if (document.dispatchEvent(event)) {
+        // Keyed by id: a notification replaced on the server (a coalesced thread) updates its toast.
+        kit.toast(message.body || message.title, {
+          kind: "info",
+          title: message.body ? message.title : undefined,
+          key: `notification-${message.id}`,
+        });
+      }
     } else if (message.type === "badges") {
       applyBadges(message);
       document.dispatchEvent(new CustomEvent("peerlearn:badges", { detail: message }));

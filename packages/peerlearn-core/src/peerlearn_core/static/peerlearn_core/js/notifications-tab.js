@@ -112,7 +112,8 @@ readAllButton?.addEventListener("click", async () => {
 // A push while the tab is open is listed as unread: it arrived after the user looked.
 document.addEventListener("peerlearn:notification", (event) => {
   list.querySelector("[data-empty]")?.remove();
-  if (list.querySelector(`[data-notification-id="${event.detail.id}"]`)) return;
+  // The same id again is a notification replaced on the server (a coalesced thread): move it up.
+  list.querySelector(`[data-notification-id="${event.detail.id}"]`)?.remove();
   list.prepend(row({ ...event.detail, read: false }));
   syncReadAll();
 });

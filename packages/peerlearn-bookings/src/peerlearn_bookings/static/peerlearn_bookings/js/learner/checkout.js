@@ -14,6 +14,17 @@ const open = new Map(); // booking id -> the promise of a Checkout in progress
 
 export const checkoutKey = (bookingId) => `checkout-${bookingId}`;
 
+// Bookings paid through this page in the last minute: the server's own notification about that
+// payment ("Payment received", or the refund of a late one) is news this page already toasted.
+const CLAIM_MS = 60_000;
+const paidHere = new Map(); // booking id -> until (ms)
+const PAYMENT_NEWS = new Set(["payment.paid", "refund.pending"]);
+document.addEventListener("peerlearn:notification", (event) => {
+  const { kind, data } = event.detail || {};
+  const until = paidHere.get(Number(data?.booking_id));
+  if (PAYMENT_NEWS.has(kind) && until && until > Date.now()) event.preventDefault();
+});
+
 /** Is a Checkout for this booking being opened or shown? */
 export const isPaying = (bookingId) => open.has(bookingId);
 
@@ -108,7 +119,11 @@ async function openCheckout(b, title) {
 export function payForBooking(b) {
   if (open.has(b.id)) return open.get(b.id);
   const title = b.session?.title || "your session";
-  const paying = openCheckout(b, `“${title}”`).finally(() => open.delete(b.id));
+  paidHere.set(b.id, Date.now() + CLAIM_MS);
+  const paying = openCheckout(b, `“${title}”`).finally(() => {
+    open.delete(b.id);
+    paidHere.set(b.id, Date.now() + CLAIM_MS); // the server's news may trail the verify answer
+  });
   open.set(b.id, paying);
   return paying;
 }
