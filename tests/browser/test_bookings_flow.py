@@ -152,7 +152,7 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_ser
     assert events(m, "pl-pulse", f"confirmed-badge-{session_id}") or events(m, "pl-pulse"), (
         "the participant badge did not pulse"
     )
-    toast(m, "A learner confirmed")
+    toast(m, "Meera Learner confirmed · Pandas in practice")
     screenshot(lp, "learner-bookings-confirmed-1280")
 
     # Learner declines: red pulse; the mentor sees it live.
@@ -160,7 +160,7 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_ser
     toast(lp, "You declined")
     assert events(lp, "pl-pulse-red"), "no red pulse"
     expect(badge).to_contain_text("0 confirmed")
-    toast(m, "A learner declined")
+    toast(m, "Meera Learner declined · Pandas in practice")
     screenshot(m, "mentor-sessions-1280")
 
     # A learner who opens the dashboard now sees the same server state.

@@ -242,6 +242,7 @@ def test_confirm_after_ready(as_user, mentor, learner, django_capture_on_commit_
             "type": "booking.confirmed",
             "booking_id": booking.pk,
             "learner_id": learner.pk,
+            "learner_name": learner.name,
             "confirmed_count": 1,
         }
     ]
@@ -268,6 +269,7 @@ def test_decline_after_confirm(as_user, mentor, learner, django_capture_on_commi
             "type": "booking.declined",
             "booking_id": booking.pk,
             "learner_id": learner.pk,
+            "learner_name": learner.name,
             "confirmed_count": 0,
         }
     ]

@@ -116,6 +116,7 @@ async def test_every_message_type_after_its_action(world):
         "type": "booking.confirmed",
         "booking_id": booking.pk,
         "learner_id": learner.pk,
+        "learner_name": learner.name,
         "confirmed_count": 1,
     }
 
@@ -124,6 +125,7 @@ async def test_every_message_type_after_its_action(world):
         "type": "booking.declined",
         "booking_id": booking.pk,
         "learner_id": learner.pk,
+        "learner_name": learner.name,
         "confirmed_count": 0,
     }
 
@@ -163,6 +165,7 @@ async def test_every_message_type_after_its_action(world):
         "type": "booking.reconfirmed",
         "booking_id": booking2.pk,
         "learner_id": newcomer.pk,
+        "learner_name": newcomer.name,
         "accepted": False,
         "booked_count": 1,
         "reconfirm_pending_count": 1,
@@ -173,6 +176,7 @@ async def test_every_message_type_after_its_action(world):
         "type": "booking.reconfirmed",
         "booking_id": booking.pk,
         "learner_id": learner.pk,
+        "learner_name": learner.name,
         "accepted": True,
         "booked_count": 1,
         "reconfirm_pending_count": 0,

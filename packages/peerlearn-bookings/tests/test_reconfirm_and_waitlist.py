@@ -77,6 +77,7 @@ def test_reschedule_asks_every_learner_to_reconfirm_live(as_user, run):
     assert response.json()["reconfirmed_at"]
     last = messages()[-1]
     assert last["type"] == "booking.reconfirmed" and last["accepted"] is True
+    assert last["learner_name"] == learners[0].name  # the mentor's toast names who answered
     assert (last["reconfirmed_count"], last["booked_count"]) == (1, 3)
 
     # Another declines: the seat is freed and the count shows 1/2.
@@ -91,6 +92,7 @@ def test_reschedule_asks_every_learner_to_reconfirm_live(as_user, run):
     assert session.booked_count == 2
     last = messages()[-1]
     assert last["type"] == "booking.reconfirmed" and last["accepted"] is False
+    assert last["learner_name"] == learners[1].name
     assert (last["reconfirmed_count"], last["booked_count"]) == (1, 2)
     assert "booking.reschedule_declined" in kinds(mentor)
     mentor_view = as_user(mentor).get(f"/api/sessions/{session.pk}/").json()

@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from peerlearn_core.compat import check_constraint
 
+from .limits import MAX_DURATION_MINUTES, MAX_SEATS, MIN_DURATION_MINUTES, MIN_SEATS
+
 
 class SessionStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
@@ -30,10 +32,13 @@ class LiveSession(models.Model):
     description = models.TextField(blank=True, max_length=5000)
     starts_at = models.DateTimeField(db_index=True)
     duration_minutes = models.PositiveIntegerField(
-        validators=[MinValueValidator(15), MaxValueValidator(480)]
+        validators=[
+            MinValueValidator(MIN_DURATION_MINUTES),
+            MaxValueValidator(MAX_DURATION_MINUTES),
+        ]
     )
     max_participants = models.PositiveIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(500)]
+        validators=[MinValueValidator(MIN_SEATS), MaxValueValidator(MAX_SEATS)]
     )
     price_paise = models.PositiveIntegerField(default=0)
     status = models.CharField(

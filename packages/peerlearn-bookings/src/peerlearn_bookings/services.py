@@ -417,7 +417,7 @@ def confirm_booking(*, booking_id: int, learner) -> Booking:
         _push_counts(
             booking.session_id,
             "booking.confirmed",
-            dict(booking_id=booking.pk, learner_id=learner.pk),
+            dict(booking_id=booking.pk, learner_id=learner.pk, learner_name=learner.name),
             ("confirmed_count",),
         )
     return booking
@@ -434,7 +434,7 @@ def decline_booking(*, booking_id: int, learner) -> Booking:
         _push_counts(
             booking.session_id,
             "booking.declined",
-            dict(booking_id=booking.pk, learner_id=learner.pk),
+            dict(booking_id=booking.pk, learner_id=learner.pk, learner_name=learner.name),
             ("confirmed_count",),
         )
         signals.send_on_commit(
@@ -663,7 +663,12 @@ def reconfirm_booking(*, booking_id: int, learner, accept: bool) -> Booking:
     _push_reconfirm_counts(
         session.pk,
         "booking.reconfirmed",
-        {"booking_id": booking.pk, "learner_id": learner.pk, "accepted": bool(accept)},
+        {
+            "booking_id": booking.pk,
+            "learner_id": learner.pk,
+            "learner_name": learner.name,
+            "accepted": bool(accept),
+        },
     )
     return booking
 
@@ -690,7 +695,12 @@ def cancel_booking(*, booking_id: int, learner) -> Booking:
         _push_reconfirm_counts(
             session.pk,
             "booking.reconfirmed",
-            {"booking_id": booking.pk, "learner_id": learner.pk, "accepted": False},
+            {
+                "booking_id": booking.pk,
+                "learner_id": learner.pk,
+                "learner_name": learner.name,
+                "accepted": False,
+            },
         )
     else:
         _give_back_seat(booking)

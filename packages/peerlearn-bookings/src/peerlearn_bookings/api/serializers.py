@@ -9,9 +9,15 @@ from peerlearn_core.api.fields import RupeesField
 from peerlearn_core.money import CURRENCY
 
 from ..holds import hold_expires_at
+from ..limits import (
+    MAX_DAYS_AHEAD,
+    MAX_DURATION_MINUTES,
+    MAX_PRICE_PAISE,
+    MAX_SEATS,
+    MIN_DURATION_MINUTES,
+    MIN_SEATS,
+)
 from ..models import Booking, Feedback, LiveSession, SessionRequest
-
-MAX_PRICE_PAISE = 10_00_000_00  # ₹10 lakh: far above any real seat, low enough to catch typos
 
 
 class PersonSerializer(serializers.Serializer):
@@ -82,14 +88,16 @@ class SessionWriteSerializer(serializers.Serializer):
         max_length=5000, required=False, allow_blank=True, default=""
     )
     starts_at = serializers.DateTimeField()
-    duration_minutes = serializers.IntegerField(min_value=15, max_value=480)
-    max_participants = serializers.IntegerField(min_value=1, max_value=500)
+    duration_minutes = serializers.IntegerField(
+        min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES
+    )
+    max_participants = serializers.IntegerField(min_value=MIN_SEATS, max_value=MAX_SEATS)
     price = RupeesField(required=False, default=0)
 
     def validate_starts_at(self, value):
         if value <= timezone.now():
             raise serializers.ValidationError("The start time must be in the future.")
-        if value > timezone.now() + timedelta(days=366):
+        if value > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
             raise serializers.ValidationError("Sessions can be scheduled up to a year ahead.")
         return value
 

@@ -5,53 +5,41 @@
 // After an accept the My Sessions tab is told to reload (document event peerlearn:sessions-changed).
 // The shell's notifications socket dispatches peerlearn:notification; a "request.created" one
 // reloads this list.
-import { escapeHtml, kitReady } from "../../peerlearn_core/js/ready.js";
+import { kitReady } from "../../peerlearn_core/js/ready.js";
 import {
+  escapeHtml,
   formatDateTime as formatWhen,
+  formatRelative as formatAgo,
   initials,
   localInputToIso,
-  localTimeZone,
   toLocalInput,
 } from "../../peerlearn_core/js/format.js";
-import { endBusy, startBusy } from "../../peerlearn_core/js/kit/busy.js";
-import { showServerErrors } from "../../peerlearn_core/js/kit/errors.js";
-import { sessionPriceValidator, sessionStartValidator } from "./session-form.js";
+import { requestPill } from "../../peerlearn_core/js/kit/pills.js";
+import { reconcile } from "./reconcile.js";
+import {
+  liftOverlays,
+  registerSessionValidators,
+  reasonDialog,
+  showLocalTimeZone,
+  submitForm,
+  useSessionLimits,
+} from "./session-form.js";
 
 const kit = await kitReady();
 const root = document.querySelector("[data-mentor-requests]");
 if (root) init();
 
 function init() {
-  root.querySelectorAll(".pl-modal, .pl-slide-over").forEach((el) => document.body.appendChild(el));
+  liftOverlays(root);
+  useSessionLimits("mentor-requests-limits");
+  registerSessionValidators(kit, { start: "pl-request-future", price: "pl-request-price" });
 
   const $ = (selector, scope = document) => scope.querySelector(selector);
   const list = $("[data-requests-list]", root);
   const requests = new Map(); // id -> request
   let loaded = false;
 
-  // ------------------------------------------------------------------ helpers
-
-  const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  function formatAgo(iso) {
-    const seconds = Math.round((new Date(iso).getTime() - Date.now()) / 1000);
-    const abs = Math.abs(seconds);
-    if (abs < 45) return "just now";
-    if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
-    if (abs < 86400) return relative.format(Math.round(seconds / 3600), "hour");
-    if (abs < 7 * 86400) return relative.format(Math.round(seconds / 86400), "day");
-    return formatWhen(iso, { weekday: false });
-  }
-
-  kit.registerValidator("pl-request-future", sessionStartValidator);
-  kit.registerValidator("pl-request-price", sessionPriceValidator);
-
   // ------------------------------------------------------------------ cards
-
-  const STATUS_PILL = {
-    pending: ["Pending", "bg-amber-50 text-amber-800 ring-amber-200"],
-    accepted: ["Accepted", "bg-emerald-50 text-emerald-700 ring-emerald-200"],
-    declined: ["Declined", "bg-slate-100 text-slate-600 ring-slate-200"],
-  };
 
   function timesHtml(r) {
     const times = r.preferred_times || [];
@@ -96,15 +84,10 @@ function init() {
   }
 
   function buildCard(r) {
-    const [label, classes] = STATUS_PILL[r.status] || [r.status, "bg-slate-100 text-slate-600 ring-slate-200"];
     const card = document.createElement("article");
-    card.className = `flex min-w-0 flex-col rounded-2xl border bg-white p-5 shadow-sm transition-shadow hover:shadow-md ${
-      r.status === "pending" ? "border-slate-200" : "border-slate-200/70"
-    }`;
-    card.dataset.testid = `request-card-${r.id}`;
-    card.dataset.requestCard = String(r.id);
-    card.dataset.status = r.status;
-    card.dataset.sig = JSON.stringify(r);
+    const border = r.status === "pending" ? "border-slate-200" : "border-slate-200/70";
+    card.className = `flex min-w-0 flex-col rounded-2xl border bg-white p-5 shadow-sm transition-shadow hover:shadow-md ${border}`;
+    Object.assign(card.dataset, { testid: `request-card-${r.id}`, status: r.status });
     const learner = r.learner || {};
     card.innerHTML = `
       <div class="flex items-start justify-between gap-3">
@@ -115,7 +98,7 @@ function init() {
             <p class="text-xs text-slate-500" data-testid="request-created-${r.id}"><time datetime="${escapeHtml(r.created_at)}" title="${escapeHtml(formatWhen(r.created_at))}">Requested ${escapeHtml(formatAgo(r.created_at))}</time></p>
           </div>
         </div>
-        <span class="inline-flex shrink-0 items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${classes}" data-testid="request-status-${r.id}" data-status="${escapeHtml(r.status)}">${escapeHtml(label)}</span>
+        ${requestPill(r.status, `data-testid="request-status-${r.id}"`)}
       </div>
       <h3 class="mt-4 break-words font-semibold text-slate-900" data-testid="request-topic-${r.id}">${escapeHtml(r.topic)}</h3>
       ${r.message ? `<p class="mt-1 whitespace-pre-line break-words text-sm text-slate-600" data-testid="request-message-${r.id}">${escapeHtml(r.message)}</p>` : ""}
@@ -137,30 +120,13 @@ function init() {
 
   function render() {
     const items = sorted();
-    const existing = new Map(
-      Array.from(list.querySelectorAll(":scope > [data-request-card]")).map((el) => [Number(el.dataset.requestCard), el])
-    );
-    const changed = [];
-    items.forEach((r, index) => {
-      let card = existing.get(r.id);
-      existing.delete(r.id);
-      if (!card || card.dataset.sig !== JSON.stringify(r)) {
-        const fresh = buildCard(r);
-        if (card) {
-          card.replaceWith(fresh);
-          changed.push(fresh);
-        }
-        card = fresh;
-      }
-      if (list.children[index] !== card) list.insertBefore(card, list.children[index] || null);
-    });
-    existing.forEach((card) => card.remove());
+    const { replaced } = reconcile(list, items, { key: "requestCard", build: buildCard });
     $("[data-requests-loading]", root).hidden = loaded;
     $("[data-requests-empty]", root).hidden = !loaded || items.length > 0;
     const pending = items.filter((r) => r.status === "pending").length;
     $("[data-requests-summary]", root).textContent = loaded && items.length ? `${pending} pending · ${items.length} in all` : "";
     root.dataset.pending = String(pending);
-    return changed;
+    return replaced;
   }
 
   async function load({ quiet = false } = {}) {
@@ -199,10 +165,7 @@ function init() {
   const acceptSubmit = acceptForm.querySelector('[type="submit"]');
   let acceptingId = null;
 
-  const tzName = localTimeZone();
-  acceptModal.querySelectorAll("[data-local-tz]").forEach((el) => {
-    el.textContent = tzName ? ` (${tzName})` : "";
-  });
+  showLocalTimeZone(acceptModal);
 
   function markChips() {
     const value = acceptFields.starts_at.value;
@@ -249,84 +212,60 @@ function init() {
   acceptFields.starts_at.addEventListener("input", markChips);
   acceptFields.starts_at.addEventListener("change", markChips);
 
-  acceptForm.addEventListener("steps:submit", async (event) => {
+  /** A request answered elsewhere meanwhile (409): say so and show the list as it now is. */
+  const answeredMeanwhile = (modal) => (error) => {
+    kit.toast(error.message, { kind: "error" });
+    kit.closeModal(modal);
+    load({ quiet: true });
+  };
+
+  acceptForm.addEventListener("steps:submit", (event) => {
     const id = acceptingId;
     const values = event.detail.values;
-    if (!id || !startBusy(acceptSubmit, "Scheduling…")) return;
-    try {
-      const accepted = await kit.api(`/api/requests/${id}/accept/`, {
-        method: "POST",
-        quiet: true,
-        body: {
-          starts_at: localInputToIso(values.starts_at),
-          duration_minutes: Number(values.duration_minutes),
-          title: String(values.title || "").trim(),
-          max_participants: Number(values.max_participants),
-          price: Number(values.price || 0).toFixed(2),
-        },
-      });
-      kit.toast("Request accepted — session scheduled", { kind: "success" });
-      kit.closeModal(acceptModal);
-      applyRequest(accepted).forEach((card) => kit.animate(card, "pl-flash-green"));
-      document.dispatchEvent(
-        new CustomEvent("peerlearn:sessions-changed", { detail: { session_id: accepted.session, request_id: accepted.id } })
-      );
-    } catch (error) {
-      if (error && error.status === 409) {
-        kit.toast(error.message, { kind: "error" });
+    if (!id) return;
+    submitForm(kit, {
+      button: acceptSubmit,
+      busyLabel: "Scheduling…",
+      url: `/api/requests/${id}/accept/`,
+      body: {
+        starts_at: localInputToIso(values.starts_at),
+        duration_minutes: Number(values.duration_minutes),
+        title: String(values.title || "").trim(),
+        max_participants: Number(values.max_participants),
+        price: Number(values.price || 0).toFixed(2),
+      },
+      fields: acceptFields,
+      steps: acceptSteps,
+      onSuccess(accepted) {
+        const who = accepted.learner?.name || "the learner";
+        kit.toast(`Request accepted · ${accepted.topic} — ${who} is booked`, { kind: "success", key: `request-${id}` });
         kit.closeModal(acceptModal);
-        load({ quiet: true });
-      } else {
-        await showServerErrors(error, acceptFields, { steps: acceptSteps });
-      }
-    } finally {
-      endBusy(acceptSubmit);
-    }
+        applyRequest(accepted).forEach((card) => kit.animate(card, "pl-flash-green"));
+        document.dispatchEvent(
+          new CustomEvent("peerlearn:sessions-changed", { detail: { session_id: accepted.session, request_id: accepted.id } })
+        );
+      },
+      onConflict: answeredMeanwhile(acceptModal),
+    });
   });
 
   // ------------------------------------------------------------------ decline
 
-  const declineModal = document.getElementById("decline-request-modal");
-  const declineForm = declineModal.querySelector("[data-decline-request-form]");
-  const declineReason = declineForm.querySelector("#dr-reason");
-  const declineSubmit = declineForm.querySelector('[type="submit"]');
-  let decliningId = null;
-
-  function openDecline(id) {
-    const r = requests.get(id);
-    if (!r || r.status !== "pending") return;
-    if (declineSubmit.dataset.busy === "true") return;
-    decliningId = id;
-    declineReason.value = "";
-    kit.clearFieldError(declineReason);
-    declineModal.querySelector("[data-dr-topic]").textContent = `“${r.topic}” from ${r.learner?.name || "a learner"}`;
-    kit.openModal(declineModal);
-  }
-
-  declineForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const id = decliningId;
-    if (!id || !startBusy(declineSubmit, "Declining…")) return;
-    try {
-      const declined = await kit.api(`/api/requests/${id}/decline/`, {
-        method: "POST",
-        quiet: true,
-        body: { reason: declineReason.value.trim() },
-      });
-      kit.toast("Request declined", { kind: "success" });
-      kit.closeModal(declineModal);
+  const openDecline = reasonDialog(kit, {
+    modalId: "decline-request-modal",
+    line: "[data-dr-topic]",
+    busyLabel: "Declining…",
+    url: (id) => `/api/requests/${id}/decline/`,
+    describe(id) {
+      const r = requests.get(id);
+      return r && r.status === "pending" ? `“${r.topic}” from ${r.learner?.name || "a learner"}` : null;
+    },
+    onSuccess(declined, id) {
+      const who = declined.learner?.name || "the learner";
+      kit.toast(`Request declined · ${declined.topic} — ${who} was told`, { kind: "success", key: `request-${id}` });
       applyRequest(declined);
-    } catch (error) {
-      if (error && error.status === 409) {
-        kit.toast(error.message, { kind: "error" });
-        kit.closeModal(declineModal);
-        load({ quiet: true });
-      } else {
-        await showServerErrors(error, { reason: declineReason });
-      }
-    } finally {
-      endBusy(declineSubmit);
-    }
+    },
+    onConflict: answeredMeanwhile(document.getElementById("decline-request-modal")),
   });
 
   // ------------------------------------------------------------------ wiring
