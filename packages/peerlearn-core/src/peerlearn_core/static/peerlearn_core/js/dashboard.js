@@ -1,5 +1,6 @@
 // The dashboard shell: one notifications socket per page that turns pushes into toasts,
-// live badge counts and document events other tab scripts listen to.
+// live badge counts and document events other tab scripts listen to. A listener that calls
+// preventDefault() on `peerlearn:notification` shows that notification itself (no shell toast).
 import { kitReady } from "./ready.js";
 
 const kit = await kitReady();
@@ -30,8 +31,11 @@ kit.openSocket("/ws/notifications/", {
   onClose: () => setLive(false),
   onMessage: (message) => {
     if (message.type === "notification") {
-      kit.toast(message.body || message.title, { kind: "info", title: message.body ? message.title : undefined });
-      document.dispatchEvent(new CustomEvent("peerlearn:notification", { detail: message }));
+      // A tab that tells this news its own way (Earnings: one toast per payout) cancels the event.
+      const event = new CustomEvent("peerlearn:notification", { detail: message, cancelable: true });
+      if (document.dispatchEvent(event)) {
+        kit.toast(message.body || message.title, { kind: "info", title: message.body ? message.title : undefined });
+      }
     } else if (message.type === "badges") {
       applyBadges(message);
       document.dispatchEvent(new CustomEvent("peerlearn:badges", { detail: message }));
