@@ -63,6 +63,31 @@ async def test_cancelled_booking_loses_access(world):
     await assert_refused(world["learner"], world["session"].pk, 4403)
 
 
+async def test_an_open_socket_closes_when_its_booking_is_cancelled(world):
+    """Access is checked at every change, not only at the handshake: the learner's open socket
+    closes (4403) the moment their booking is cancelled, and sees no push after it."""
+    session, learner = world["session"], world["learner"]
+    staying = await db(make_learner)()
+    await db(services.book_session)(session_id=session.pk, learner=staying)
+    mentor_ws = await connect(world["mentor"], session.pk)
+    leaving_ws = await connect(learner, session.pk)
+    staying_ws = await connect(staying, session.pk)
+
+    await db(services.cancel_booking)(booking_id=world["booking"].pk, learner=learner)
+    # The cancellation push may reach the leaving socket before its close; nothing after it.
+    frame = await leaving_ws.receive_output(timeout=2)
+    if frame["type"] == "websocket.send":
+        assert '"booking.cancelled"' in frame["text"]
+        frame = await leaving_ws.receive_output(timeout=2)
+    assert frame == {"type": "websocket.close", "code": 4403}
+
+    await db(services.mark_ready)(session_id=session.pk, mentor=world["mentor"])
+    for ws in (mentor_ws, staying_ws):
+        assert (await ws.receive_json_from(timeout=2))["type"] == "booking.cancelled"
+        assert (await ws.receive_json_from(timeout=2))["type"] == "mentor.ready"
+        await ws.disconnect()
+
+
 async def test_every_message_type_after_its_action(world):
     session, mentor, learner = world["session"], world["mentor"], world["learner"]
     mentor_ws = await connect(mentor, session.pk)

@@ -132,3 +132,63 @@ async def test_messages_from_client_get_an_error_and_socket_stays_open():
     assert (await comm.receive_json_from(timeout=2))["type"] == "error"
     await asyncio.sleep(0)
     await comm.disconnect()
+
+
+def short_lived_bearer(user, seconds: float):
+    from datetime import timedelta
+
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    token = AccessToken.for_user(user)
+    token.set_exp(lifetime=timedelta(seconds=seconds))
+    return (b"authorization", f"Bearer {token}".encode())
+
+
+async def test_a_bearer_socket_closes_4401_when_its_token_expires():
+    import time
+
+    user = await database_sync_to_async(make_learner)()
+    opened = time.time()
+    comm = communicator([short_lived_bearer(user, 2)])
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_json_from(timeout=2))["type"] == "badges"
+    # Still open and served before the expiry...
+    await database_sync_to_async(notify)(user=user, kind="test", title="before expiry")
+    assert (await comm.receive_json_from(timeout=2))["title"] == "before expiry"
+    assert (await comm.receive_json_from(timeout=2))["type"] == "badges"
+    # ...then closed with 4401 at the token's expiry (exp has one-second resolution).
+    closing = await comm.receive_output(timeout=6)
+    assert closing == {"type": "websocket.close", "code": 4401}
+    assert time.time() - opened >= 1
+
+
+async def test_logout_closes_that_logins_cookie_sockets_only():
+    from django.test import Client
+
+    user = await database_sync_to_async(make_learner)()
+    client = Client()
+    await database_sync_to_async(client.force_login)(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    other_login = await session_cookie_for(user)
+    sockets = {
+        "this login": communicator([(b"cookie", cookie.encode())]),
+        "other login": communicator([(b"cookie", other_login)]),
+        "bearer": communicator([bearer(user)]),
+    }
+    for comm in sockets.values():
+        connected, _ = await comm.connect()
+        assert connected
+        assert (await comm.receive_json_from(timeout=2))["type"] == "badges"
+
+    response = await database_sync_to_async(client.post)("/logout/")
+    assert response.status_code == 302
+    closing = await sockets["this login"].receive_output(timeout=2)
+    assert closing == {"type": "websocket.close", "code": 4401}
+    # The other login and the token socket stay open: they still get the user's pushes.
+    await database_sync_to_async(notify)(user=user, kind="test", title="after logout")
+    for name in ("other login", "bearer"):
+        message = await sockets[name].receive_json_from(timeout=2)
+        assert message["title"] == "after logout", name
+        assert (await sockets[name].receive_json_from(timeout=2))["type"] == "badges"
+        await sockets[name].disconnect()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
 from peerlearn_core.models import Role
-from peerlearn_core.realtime import broadcast, broadcast_lazy, session_group
+from peerlearn_core.realtime import broadcast, broadcast_lazy, recheck_access, session_group
 from peerlearn_core.services import notify, notify_many, push_badges
 
 from . import selectors, signals
@@ -533,6 +533,8 @@ def _give_back_seat(
         learner_id=booking.learner_id,
         reason=str(reason),
     )
+    # The learner's open session sockets stop receiving this session's pushes at once.
+    recheck_access(booking.learner_id)
     _promote_waitlisted(booking.session)
 
 

@@ -8,7 +8,7 @@ class PeerlearnCoreConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import dashboard
+        from . import dashboard, receivers  # noqa: F401  (receivers connect on import)
         from .app_settings import check_settings
         from .selectors import unread_notification_count
 

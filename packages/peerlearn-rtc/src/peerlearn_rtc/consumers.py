@@ -17,7 +17,7 @@ from channels.exceptions import ChannelFull
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from peerlearn_core.exceptions import DomainError
-from peerlearn_core.realtime import room_group
+from peerlearn_core.realtime import opened_by_login, room_group, user_group
 from peerlearn_core.realtime.middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 
 from . import services, topology
@@ -129,6 +129,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
         self.peer_id, self.role, self.user_id = peer.peer_id, peer.role, user.pk
+        # Logouts reach the user's sockets through their user group (access_logout).
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+        expires_at = self.scope.get("auth_expires_at")
+        if expires_at is not None:
+            self.tasks.append(asyncio.ensure_future(self._expire(expires_at)))
         self.call_started, self.mode = welcome["call_started"], welcome["mode"]
         self.peers = await database_sync_to_async(services.peer_channels)(self.session_id)
         self.roles = {p["peer_id"]: p["role"] for p in welcome["peers"]}
@@ -145,6 +150,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             await database_sync_to_async(services.leave_room)(peer_id=self.peer_id)
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if getattr(self, "user_id", None):
+            await self.channel_layer.group_discard(user_group(self.user_id), self.channel_name)
 
     # --- client messages ---------------------------------------------------------------------
 
@@ -295,6 +302,19 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=event["code"])
 
     # --- timers ------------------------------------------------------------------------------
+
+    async def _expire(self, expires_at: float):
+        """A socket opened with a bearer token lives no longer than the token."""
+        await asyncio.sleep(max(0.0, expires_at - time.time()))
+        await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    async def access_logout(self, event):
+        if opened_by_login(self.scope, event.get("session_key")):
+            await self.close(code=CLOSE_NOT_AUTHENTICATED)
+
+    async def access_recheck(self, event):
+        # Seats lost in the room are revoked by this package's own receivers (room.revoke).
+        return
 
     async def _heartbeat(self):
         while True:

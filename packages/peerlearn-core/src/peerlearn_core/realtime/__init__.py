@@ -24,6 +24,49 @@ def room_group(session_id: int) -> str:
     return f"room_{session_id}"
 
 
+def user_group(user_id: int) -> str:
+    """Every socket a user has open, whatever it shows: access changes are announced here."""
+    return f"user_{user_id}"
+
+
+# Channel-layer event types the base consumer handles (never relayed to the browser).
+ACCESS_RECHECK = "access.recheck"
+ACCESS_LOGOUT = "access.logout"
+
+
+def _send_event(group: str, event: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, event)
+    except Exception:  # best effort, like every push; the socket re-checks on reconnect anyway
+        logger.exception("group_send to %s failed", group)
+
+
+def recheck_access(user_id: int) -> None:
+    """After commit, ask every open socket of ``user_id`` to check again what it may show: a
+    socket whose groups its user may no longer see closes (4403). Call it whenever a write takes
+    access away (a cancelled booking, say)."""
+    event = {"type": ACCESS_RECHECK}
+    transaction.on_commit(lambda: _send_event(user_group(user_id), event), robust=True)
+
+
+def close_session_sockets(user_id: int, session_key: str | None) -> None:
+    """Close (4401) the user's sockets that were opened with this login session's cookie (a
+    logout); sockets opened with a bearer token live until the token expires."""
+    if session_key:
+        _send_event(user_group(user_id), {"type": ACCESS_LOGOUT, "session_key": session_key})
+
+
+def opened_by_login(scope, session_key: str | None) -> bool:
+    """Whether a socket was opened with the session cookie of this login (not a bearer token)."""
+    session = scope.get("session")
+    if scope.get("auth_expires_at") is not None or session is None or not session_key:
+        return False
+    return session.session_key == session_key
+
+
 def send_now(group: str, message_type: str, payload: dict) -> None:
     """Send to a group immediately (use ``broadcast`` from inside writes)."""
     layer = get_channel_layer()

@@ -1,7 +1,13 @@
-"""Base consumer: refuses with 4401/4403, joins its groups, relays broadcasts verbatim."""
+"""Base consumer: refuses with 4401/4403, joins its groups, relays broadcasts verbatim, and
+follows its user's access: it re-checks its groups when told access changed, closes on logout
+(cookie sockets) and when the bearer token that opened it expires."""
+
+import asyncio
+import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from . import opened_by_login, user_group
 from .middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 
 
@@ -18,6 +24,7 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self):
         self.groups_joined = []
+        self._expiry = None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.accept()
@@ -28,18 +35,48 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
-        for group in groups:
+        joined = [*groups, user_group(user.pk)]
+        for group in joined:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined = groups
+        self.groups_joined = joined
         await self.accept()
+        expires_at = self.scope.get("auth_expires_at")
+        if expires_at is not None:
+            delay = max(0.0, expires_at - time.time())
+            self._expiry = asyncio.get_running_loop().call_later(
+                delay, lambda: asyncio.ensure_future(self._close(CLOSE_NOT_AUTHENTICATED))
+            )
         await self.on_joined()
 
-    async def disconnect(self, code):
-        for group in getattr(self, "groups_joined", []):
+    async def _close(self, code: int) -> None:
+        await self._leave_groups()
+        await self.close(code=code)
+
+    async def _leave_groups(self) -> None:
+        joined, self.groups_joined = getattr(self, "groups_joined", []), []
+        for group in joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def disconnect(self, code):
+        if getattr(self, "_expiry", None) is not None:
+            self._expiry.cancel()
+        await self._leave_groups()
 
     async def relay(self, event):
         await self.send_json(event["message"])
+
+    async def access_recheck(self, event):
+        """A write took access away from this socket's user (maybe): keep the socket only if
+        every group it joined is still one its user may see."""
+        user = self.scope["user"]
+        allowed = await self.get_groups(user)
+        kept = {*(allowed or []), user_group(user.pk)}
+        if allowed is None or not set(self.groups_joined) <= kept:
+            await self._close(CLOSE_NOT_ALLOWED)
+
+    async def access_logout(self, event):
+        if opened_by_login(self.scope, event.get("session_key")):
+            await self._close(CLOSE_NOT_AUTHENTICATED)
 
     async def receive_json(self, content, **kwargs):
         await self.send_json({"type": "error", "detail": "This socket takes no messages."})

@@ -59,20 +59,22 @@ class OriginCheckMiddleware:
 
 @database_sync_to_async
 def _user_from_access_token(raw: str):
+    """(user, expiry as a Unix time) for a valid access token, else (None, None)."""
     try:
         token = AccessToken(raw)
     except TokenError:
-        return None
+        return None, None
     user_id = token.get(jwt_settings.USER_ID_CLAIM)
     try:
         user = get_user_model().objects.get(**{jwt_settings.USER_ID_FIELD: user_id})
     except get_user_model().DoesNotExist:
-        return None
-    return user if user.is_active else None
+        return None, None
+    return (user, token.get("exp")) if user.is_active else (None, None)
 
 
 class BearerTokenAuthMiddleware(BaseMiddleware):
-    """``Authorization: Bearer <access>`` for clients without the browser's session cookie.
+    """``Authorization: Bearer <access>`` for clients without the browser's session cookie;
+    ``scope["auth_expires_at"]`` is the token's expiry (absent for cookie sockets).
 
     A header that is present but invalid is a refusal, never a silent fall back to the cookie.
     """
@@ -81,10 +83,13 @@ class BearerTokenAuthMiddleware(BaseMiddleware):
         header = _header(scope, b"authorization")
         if header:
             kind, _, raw = header.partition(" ")
-            user = await _user_from_access_token(raw.strip()) if kind.lower() == "bearer" else None
+            user, expires_at = (None, None)
+            if kind.lower() == "bearer":
+                user, expires_at = await _user_from_access_token(raw.strip())
             if user is None:
                 return await refuse(receive, send, CLOSE_NOT_AUTHENTICATED)
-            scope = dict(scope, user=user)
+            # The socket lives no longer than the token that opened it (GroupRelayConsumer).
+            scope = dict(scope, user=user, auth_expires_at=expires_at)
         elif "user" not in scope:
             scope = dict(scope, user=AnonymousUser())
         return await super().__call__(scope, receive, send)

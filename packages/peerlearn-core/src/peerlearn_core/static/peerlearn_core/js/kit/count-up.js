@@ -60,13 +60,16 @@ export function countUp(target, toNumber, { duration = 800, format, from } = {})
       return;
     }
     const t0 = performance.now();
+    const [lo, hi] = start < to ? [start, to] : [to, start];
     const frame = (now) => {
-      const t = Math.min(1, (now - t0) / duration);
+      // A rAF timestamp can be older than t0 (the frame began before countUp ran): clamp t to
+      // [0, 1] and the value to [start, to], so no frame ever shows a number outside the range.
+      const t = Math.min(1, Math.max(0, (now - t0) / duration));
       if (t >= 1) {
         finish(true);
         return;
       }
-      const value = start + (to - start) * easeOutCubic(t);
+      const value = Math.min(hi, Math.max(lo, start + (to - start) * easeOutCubic(t)));
       shown.set(el, value);
       el.textContent = fmt(value);
       raf = requestAnimationFrame(frame);

@@ -22,7 +22,7 @@ import { closeSlideOver, openSlideOver } from "./slide-over.js";
 import { backoffDelay, openSocket } from "./socket.js";
 import { clearFieldError, initSteps, registerValidator, showFieldError, validatePane } from "./steps.js";
 import { initTabs } from "./tabs.js";
-import { dismissToast, toast } from "./toast.js";
+import { dismissToast, toast, updateToast } from "./toast.js";
 
 export {
   ApiError,
@@ -71,11 +71,13 @@ export {
   toast,
   toggleExpand,
   transitionDone,
+  updateToast,
   validatePane,
 };
 
 const PeerLearn = {
   toast,
+  updateToast,
   startBusy,
   endBusy,
   whileBusy,

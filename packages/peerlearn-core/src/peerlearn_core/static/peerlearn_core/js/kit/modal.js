@@ -49,6 +49,11 @@ function focusFirst(root, retry = true) {
   target.focus({ preventScroll: true });
 }
 
+/** The open layer on top (modal or slide-over root), or null. */
+export function topLayer() {
+  return stack[stack.length - 1] || null;
+}
+
 function syncScrollLock() {
   document.documentElement.classList.toggle("pl-scroll-lock", stack.length > 0);
 }
