@@ -1,6 +1,6 @@
-// One toast per payout. A withdrawal is one story ("Withdrawal requested" → "processing…" →
-// "sent ✓" or "failed"), so every state of the same payout updates one kit toast in place (key
-// `payout-<id>`) instead of stacking a toast per push. The notifications socket's payout.* pushes
+// One toast per payout. A withdrawal is one story ("Withdrawal requested · ₹1,000.00 to name@upi"
+// → "… · Processing…" → "Withdrawal sent ✓" or "Withdrawal failed"), so every state of the same
+// payout updates one kit toast in place (key `payout-<id>`) instead of stacking one per push. The notifications socket's payout.* pushes
 // are claimed from the shell (it would toast each one) and shown here from the payout itself.
 import { formatPaise, rupeesToPaise } from "../../../peerlearn_core/js/format.js";
 import { RETURNED } from "./history.js";
@@ -15,22 +15,30 @@ function stageOf(status) {
   return "requested"; // created, queued, pending
 }
 
+const PROGRESS = {
+  created: "",
+  queued: " · Queued at Razorpay",
+  pending: " · Waiting for approval",
+  processing: " · Processing…",
+};
+
 /** What the toast says for a payout in its current state: {title, message, kind, duration}. */
 export function payoutToastText(p) {
   const what = `${formatPaise(rupeesToPaise(p.amount))} to ${p.upi_id}`;
-  if (p.status === "processing") {
-    return { title: "Withdrawal processing…", message: `${what} — on its way to the bank.`, kind: "info", duration: IN_PROGRESS_MS };
-  }
   if (p.status === "processed") {
     return { title: "Withdrawal sent ✓", message: p.utr ? `${what} · UTR ${p.utr}` : what, kind: "success", duration: undefined };
   }
   if (RETURNED.has(p.status)) {
-    const label = `Withdrawal ${p.status}`;
     const reason = p.failure_reason ? ` ${p.failure_reason}` : "";
-    return { title: label, message: `${what} — the amount is back in your balance.${reason}`, kind: "error", duration: FAILED_MS };
+    return {
+      title: `Withdrawal ${p.status}`,
+      message: `${what} — the amount is back in your balance.${reason}`,
+      kind: "error",
+      duration: FAILED_MS,
+    };
   }
-  const waiting = p.status === "pending" ? " Waiting for approval." : "";
-  return { title: "Withdrawal requested", message: `${what}.${waiting}`, kind: "success", duration: IN_PROGRESS_MS };
+  // On its way: what the mentor did, and how far it got.
+  return { title: "Withdrawal requested", message: `${what}${PROGRESS[p.status] ?? ""}`, kind: "success", duration: IN_PROGRESS_MS };
 }
 
 export function payoutToasts(kit) {
