@@ -112,7 +112,7 @@ def test_pay_then_withdraw(
     # Razorpay processes it; the signed webhook turns the row to processed live.
     razorpay_sandbox.advance(remote["id"], "processed")
     expect(status).to_have_attribute("data-status", "processed", timeout=8000)
-    toast(m, "Withdrawal processed")
+    toast(m, "Withdrawal sent")
     # Looking at the Earnings tab is seeing the news: its badge clears.
     expect(m.get_by_test_id("badge-earnings")).to_be_hidden(timeout=6000)
     screenshot(m, "earnings-1280")

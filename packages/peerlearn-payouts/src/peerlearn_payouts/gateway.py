@@ -19,12 +19,18 @@ from razorpay import errors as rzp_errors
 
 from .app_settings import payout_settings
 
-# Razorpay's server-side VPA rule (razorpay-api.md §6): one @, a letters-only handle.
+# Razorpay's server-side VPA rule (razorpay-api.md §6): one @, a letters-only handle. The withdraw
+# form checks the same pattern in the browser (selectors.withdraw_rules puts it in the page), so it
+# stays in the syntax Python and JavaScript regular expressions share.
 VPA_RE = re.compile(r"[-.a-zA-Z0-9][a-zA-Z0-9.-]*@[a-zA-Z]+(?:[0-9]*\.ifsc\.npci)?")
+VPA_MIN_LENGTH = 3
+VPA_MAX_LENGTH = 100
 
 
 def is_valid_vpa(address: str) -> bool:
-    return 3 <= len(address) <= 100 and VPA_RE.fullmatch(address) is not None
+    return (
+        VPA_MIN_LENGTH <= len(address) <= VPA_MAX_LENGTH and VPA_RE.fullmatch(address) is not None
+    )
 
 
 class GatewayError(Exception):

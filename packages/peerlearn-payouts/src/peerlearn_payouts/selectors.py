@@ -2,6 +2,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from peerlearn_core.models import Notification
 
+from .app_settings import payout_settings
+from .gateway import VPA_MAX_LENGTH, VPA_MIN_LENGTH, VPA_RE
 from .models import OPEN_PAYOUT_STATUSES, EarningEntry, MentorWallet, Payout, PayoutStatus
 
 
@@ -54,3 +56,16 @@ def unread_earnings_count(user) -> int:
     return Notification.objects.filter(
         Q(kind__startswith="payout.") | Q(kind__startswith="earnings."), user=user, read=False
     ).count()
+
+
+def withdraw_rules() -> dict:
+    """The rules the withdraw form checks before it sends anything, exactly as the server applies
+    them (app settings and the VPA validator): the Earnings tab puts them in the page as JSON."""
+    return {
+        "min_payout_paise": int(payout_settings.MIN_PAYOUT_PAISE),
+        "max_payout_paise": int(payout_settings.MAX_PAYOUT_PAISE),
+        "vpa_pattern": VPA_RE.pattern,
+        "vpa_min_length": VPA_MIN_LENGTH,
+        "vpa_max_length": VPA_MAX_LENGTH,
+        "commission_percent": payout_settings.COMMISSION_PERCENT,
+    }

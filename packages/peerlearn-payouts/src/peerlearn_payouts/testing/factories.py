@@ -1,6 +1,8 @@
 """Factories for money tests: earnings without running a whole session lifecycle, and paying a
 booking through the real gateway and the loopback sandbox."""
 
+import uuid
+
 from django.db.models import F
 from django.utils import timezone
 
@@ -27,7 +29,8 @@ def give_earnings(mentor, gross_paise: int) -> EarningEntry:
     )
     booking = Booking.objects.create(
         session=session,
-        learner=make_learner(),
+        # A unique email: callers in other processes (browser tests' manage.py shell) share the DB.
+        learner=make_learner(email=f"learner-{uuid.uuid4().hex[:10]}@example.test"),
         amount_paise=gross_paise,
         payment_status=PaymentStatus.PAID,
     )

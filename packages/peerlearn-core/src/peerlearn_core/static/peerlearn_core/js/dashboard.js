@@ -1,5 +1,6 @@
 // The dashboard shell: one notifications socket per page that turns pushes into toasts,
-// live badge counts and document events other tab scripts listen to.
+// live badge counts and document events other tab scripts listen to. A listener that calls
+// preventDefault() on `peerlearn:notification` shows that notification itself (no shell toast).
 import { kitReady } from "./ready.js";
 
 const kit = await kitReady();

@@ -25,6 +25,21 @@ export function formatPaise(paise) {
   return formatMoney((Number(paise) || 0) / 100);
 }
 
+/** The API's rupee string ("1234.50", "-5", ".5") → integer paise, exactly; null when not one. */
+export function rupeesToPaise(value) {
+  const match = /^(-)?(\d*)(?:\.(\d{0,2}))?$/.exec(String(value ?? "").trim());
+  if (!match || (!match[2] && !match[3])) return null;
+  const paise = Number(match[2] || "0") * 100 + Number((match[3] || "").padEnd(2, "0"));
+  return match[1] ? -paise : paise;
+}
+
+/** Integer paise → the API's rupee string (the wire format): 123450 → "1234.50". */
+export function paiseToRupees(paise) {
+  const n = Math.trunc(Number(paise) || 0);
+  const sign = n < 0 ? "-" : "";
+  return `${sign}${Math.trunc(Math.abs(n) / 100)}.${String(Math.abs(n) % 100).padStart(2, "0")}`;
+}
+
 /** A seat price in rupees; 0 (or nothing) is "Free". */
 export function formatPrice(price) {
   return Number(price) > 0 ? formatMoney(price) : "Free";
@@ -66,6 +81,15 @@ export function formatDay(ymd, options = {}) {
   const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(ymd || ""));
   if (!match) return "";
   return formatDate(new Date(Number(match[1]), Number(match[2]) - 1, Number(match[3])), options);
+}
+
+/** A month from the API's bucket start ("2025-03-01…", no zone): "Mar 25", or `long` "March 2025". */
+export function formatMonth(ymd, { long = false } = {}) {
+  const match = /^(\d{4})-(\d{2})/.exec(String(ymd || ""));
+  if (!match) return "";
+  const date = new Date(Number(match[1]), Number(match[2]) - 1, 1);
+  const options = long ? { month: "long", year: "numeric" } : { month: "short", year: "2-digit" };
+  return date.toLocaleDateString(undefined, options);
 }
 
 /** "18:00" (24-hour clock). */

@@ -49,6 +49,18 @@ export const REQUEST_STATUS = {
   declined: ["Declined", "red"],
 };
 
+export const PAYOUT_STATUS = {
+  created: ["Requested", "amber"],
+  queued: ["Queued", "amber"],
+  pending: ["Pending approval", "amber"],
+  processing: ["Processing", "amber"],
+  processed: ["Sent", "green"],
+  reversed: ["Reversed", "red"],
+  failed: ["Failed", "red"],
+  rejected: ["Rejected", "red"],
+  cancelled: ["Cancelled", "red"],
+};
+
 /** A session's status (scheduled / live with a pulsing dot / completed / cancelled). */
 export function sessionStatusPill(status, attrs = "") {
   return fromTable(SESSION_STATUS, status, attrs, "status");
@@ -79,4 +91,14 @@ export function confirmationPill(booking, attrs = "") {
 /** Attended / Missed for a past session's roll. */
 export function attendancePill(attended, attrs = "") {
   return attended ? pill("Attended", "green", attrs) : pill("Missed", "slate", attrs);
+}
+
+/** A withdrawal's state (Razorpay's payout status): amber on its way, green sent, red returned. */
+export function payoutPill(status, attrs = "") {
+  return fromTable(PAYOUT_STATUS, status, attrs, "status");
+}
+
+/** The label of a payout status ("Sent", "Processing"…). */
+export function payoutLabel(status) {
+  return (PAYOUT_STATUS[status] || [String(status || "")])[0];
 }
