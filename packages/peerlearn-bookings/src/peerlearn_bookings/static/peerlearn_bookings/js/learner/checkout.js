@@ -14,15 +14,17 @@ const open = new Map(); // booking id -> the promise of a Checkout in progress
 
 export const checkoutKey = (bookingId) => `checkout-${bookingId}`;
 
-// Bookings paid through this page in the last minute: the server's own notification about that
-// payment ("Payment received", or the refund of a late one) is news this page already toasted.
+// News this page already toasted: the server's notification of a payment made here ("Payment
+// received", or the automatic refund of one that came too late) reaches this page too, and must
+// not be a second toast. booking id -> {kinds, until}: while Checkout is open, and for a minute
+// after it settled, only for what it settled as (a later cancel's refund is news again).
 const CLAIM_MS = 60_000;
-const paidHere = new Map(); // booking id -> until (ms)
-const PAYMENT_NEWS = new Set(["payment.paid", "refund.pending"]);
+const claims = new Map();
+const claim = (bookingId, kinds) => claims.set(bookingId, { kinds: new Set(kinds), until: Date.now() + CLAIM_MS });
 document.addEventListener("peerlearn:notification", (event) => {
   const { kind, data } = event.detail || {};
-  const until = paidHere.get(Number(data?.booking_id));
-  if (PAYMENT_NEWS.has(kind) && until && until > Date.now()) event.preventDefault();
+  const found = claims.get(Number(data?.booking_id));
+  if (found && found.until > Date.now() && found.kinds.has(kind)) event.preventDefault();
 });
 
 /** Is a Checkout for this booking being opened or shown? */
@@ -119,11 +121,16 @@ async function openCheckout(b, title) {
 export function payForBooking(b) {
   if (open.has(b.id)) return open.get(b.id);
   const title = b.session?.title || "your session";
-  paidHere.set(b.id, Date.now() + CLAIM_MS);
-  const paying = openCheckout(b, `“${title}”`).finally(() => {
-    open.delete(b.id);
-    paidHere.set(b.id, Date.now() + CLAIM_MS); // the server's news may trail the verify answer
-  });
+  claim(b.id, ["payment.paid", "refund.pending"]);
+  const paying = openCheckout(b, `“${title}”`)
+    .then((result) => {
+      // The server's news may trail the verify answer: keep claiming what this page announced.
+      if (result.outcome === "paid") claim(b.id, ["payment.paid"]);
+      else if (result.outcome === "refunded") claim(b.id, ["payment.paid", "refund.pending"]);
+      else claims.delete(b.id);
+      return result;
+    })
+    .finally(() => open.delete(b.id));
   open.set(b.id, paying);
   return paying;
 }
