@@ -133,3 +133,27 @@ def checkout_dismiss(page):
     """Close the open Checkout without paying (its Cancel link)."""
     checkout(page).get_by_test_id("sandbox-dismiss").click(timeout=8000)
     expect(page.get_by_test_id("sandbox-checkout-frame")).to_have_count(0)
+
+
+def create_session(
+    site_server, headers, title, *, price="250.00", seats=4, days=3, minutes=None, duration=60
+) -> int:
+    """A session created over the API by the mentor whose auth ``headers`` are given; it starts
+    in ``days`` days (or in ``minutes`` minutes). Returns its id."""
+    from datetime import UTC, datetime, timedelta
+
+    ahead = timedelta(minutes=minutes) if minutes is not None else timedelta(days=days)
+    created = requests.post(
+        f"{site_server.url}/api/sessions/",
+        headers=headers,
+        timeout=10,
+        json={
+            "title": title,
+            "starts_at": (datetime.now(UTC) + ahead).isoformat(),
+            "duration_minutes": duration,
+            "max_participants": seats,
+            "price": price,
+        },
+    )
+    assert created.status_code == 201, created.text
+    return created.json()["id"]

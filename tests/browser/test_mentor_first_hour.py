@@ -4,11 +4,12 @@ mentor one toast that says who and which session ("Asha Learner confirmed · Gra
 clinic"). The mentor works in the browser; the learner acts through the real API."""
 
 import re
-from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
 from playwright.sync_api import expect
+
+from .conftest import create_session
 
 pytestmark = pytest.mark.browser
 
@@ -28,21 +29,9 @@ def test_mentor_reads_who_confirmed_and_money_in_en_in(
     mentor_auth = {"Authorization": f"Bearer {token_for(mentor)}"}
     learner_auth = {"Authorization": f"Bearer {token_for(learner)}"}
     api = site_server.url
-    starts = (datetime.now(UTC) + timedelta(days=2)).isoformat()
-    created = requests.post(
-        f"{api}/api/sessions/",
-        headers=mentor_auth,
-        timeout=10,
-        json={
-            "title": TITLE,
-            "starts_at": starts,
-            "duration_minutes": 90,
-            "max_participants": 8,
-            "price": "1077.30",
-        },
+    sid = create_session(
+        site_server, mentor_auth, TITLE, price="1077.30", seats=8, days=2, duration=90
     )
-    assert created.status_code == 201, created.text
-    sid = created.json()["id"]
     booked = requests.post(f"{api}/api/sessions/{sid}/book/", headers=learner_auth, timeout=10)
     assert booked.status_code == 201, booked.text
     bid = booked.json()["id"]

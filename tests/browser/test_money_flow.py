@@ -5,7 +5,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from .conftest import checkout, checkout_pay, events
+from .conftest import checkout, checkout_pay, create_session, events
 
 pytestmark = pytest.mark.browser
 
@@ -20,24 +20,8 @@ def test_pay_then_withdraw(
     mentor = make_account("mentor", "Asha Mentor")
     learner = make_account("learner", "Meera Learner")
     auth = {"Authorization": f"Bearer {token_for(mentor)}"}
-    from datetime import UTC, datetime, timedelta
-
     # It starts in eight minutes: bookable now, and its room (and Start) opens ten minutes ahead.
-    starts = (datetime.now(UTC) + timedelta(minutes=8)).isoformat()
-    created = requests.post(
-        f"{site_server.url}/api/sessions/",
-        headers=auth,
-        timeout=10,
-        json={
-            "title": "Statistics clinic",
-            "starts_at": starts,
-            "duration_minutes": 60,
-            "max_participants": 4,
-            "price": "333.33",
-        },
-    )
-    assert created.status_code == 201, created.text
-    sid = created.json()["id"]
+    sid = create_session(site_server, auth, "Statistics clinic", price="333.33", minutes=8)
 
     # The learner books; Checkout (the sandbox's, over the page) opens at once and they pay.
     lp = login(browser.new_context().new_page(), learner)

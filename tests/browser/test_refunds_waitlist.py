@@ -15,31 +15,13 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from .conftest import checkout_dismiss, checkout_pay, wait_for
+from .conftest import checkout_dismiss, checkout_pay, create_session, wait_for
 
 pytestmark = pytest.mark.browser
 
 
 def toast(page, text):
     expect(page.locator(".pl-toast").filter(has_text=text).first).to_be_visible(timeout=8000)
-
-
-def create_session(site_server, headers, title, *, price="250.00", seats=4, days=3):
-    starts = (datetime.now(UTC) + timedelta(days=days)).isoformat()
-    created = requests.post(
-        f"{site_server.url}/api/sessions/",
-        headers=headers,
-        timeout=10,
-        json={
-            "title": title,
-            "starts_at": starts,
-            "duration_minutes": 60,
-            "max_participants": seats,
-            "price": price,
-        },
-    )
-    assert created.status_code == 201, created.text
-    return created.json()["id"]
 
 
 def card_id(page, title) -> str:
