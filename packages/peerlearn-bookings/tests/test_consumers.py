@@ -212,3 +212,42 @@ async def test_nothing_leaves_before_commit(world):
         await db(services.book_session)(session_id=session.pk, learner=learner)
     assert await mentor_ws.receive_nothing(timeout=0.3)
     await mentor_ws.disconnect()
+
+
+async def notifications_socket(user):
+    headers = [(b"authorization", f"Bearer {jwt_for(user)}".encode())]
+    comm = WebsocketCommunicator(application, "/ws/notifications/", headers=headers)
+    connected, _ = await comm.connect()
+    assert connected
+    assert (await comm.receive_json_from(timeout=2))["type"] == "badges"
+    return comm
+
+
+async def test_learners_notification_sockets_carry_browse_changes(world):
+    """browse.session goes to every learner (Browse is public to them), never to mentors, and
+    carries no per-user field."""
+    learner_ws = await notifications_socket(world["other_learner"])
+    mentor_ws = await notifications_socket(world["other_mentor"])
+
+    created = await db(make_session)(mentor=world["mentor"], title="Graph algorithms clinic")
+    # make_session is the service's create_session: the push leaves after its commit.
+    message = await learner_ws.receive_json_from(timeout=2)
+    assert message["type"] == "browse.session"
+    assert message["session"]["id"] == created.pk
+    assert message["session"]["title"] == "Graph algorithms clinic"
+    assert message["session"]["seats_left"] == created.max_participants
+    assert "waitlist_position" not in message["session"]
+
+    await db(services.book_session)(session_id=created.pk, learner=world["learner"])
+    seats = await learner_ws.receive_json_from(timeout=2)
+    assert (seats["type"], seats["session"]["booked_count"]) == ("browse.session", 1)
+    assert seats["session"]["seats_left"] == created.max_participants - 1
+
+    # The mentor's socket got none of it: the first thing it receives is its own notification.
+    from peerlearn_core.services import notify
+
+    await db(notify)(user=world["other_mentor"], kind="test", title="Only for the mentor")
+    first = await mentor_ws.receive_json_from(timeout=2)
+    assert (first["type"], first["title"]) == ("notification", "Only for the mentor")
+    for ws in (learner_ws, mentor_ws):
+        await ws.disconnect()

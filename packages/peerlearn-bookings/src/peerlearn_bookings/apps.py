@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
 
+def browse_groups(user) -> list[str]:
+    """Learners' notifications sockets carry Browse's live session changes."""
+    from .services import BROWSE_GROUP
+
+    return [BROWSE_GROUP] if getattr(user, "role", None) == "learner" else []
+
+
 class PeerlearnBookingsConfig(AppConfig):
     name = "peerlearn_bookings"
     label = "peerlearn_bookings"
@@ -17,6 +24,7 @@ class PeerlearnBookingsConfig(AppConfig):
 
         check_settings()
         registry.register_badge("requests", pending_request_count, many=pending_request_counts)
+        registry.register_socket_groups(browse_groups)
         register_seeder(seed_bookings, order=10)
 
         registry.register_tab(

@@ -81,6 +81,43 @@ def _push_session_updated(session_id: int) -> None:
         return {"session": SessionSerializer(selectors.session_with_counts(session_id)).data}
 
     broadcast_lazy(session_group(session_id), "session.updated", payload)
+    _push_browse(session_id)
+
+
+# Every learner's notifications socket joins this group (apps.py): bookable sessions, live.
+BROWSE_GROUP = "sessions_browse"
+
+# What every learner's Browse tab may show of a session (no per-user fields).
+BROWSE_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "mentor",
+    "starts_at",
+    "ends_at",
+    "duration_minutes",
+    "max_participants",
+    "price",
+    "currency",
+    "status",
+    "booked_count",
+    "seats_left",
+    "waitlist_count",
+)
+
+
+def _push_browse(session_id: int) -> None:
+    """``browse.session {session}`` to every learner's notifications socket after commit, so
+    Browse shows new sessions, changed details and seat counts without a reload (and drops a
+    session that is no longer bookable: its status says so)."""
+
+    def payload():
+        from .api.serializers import SessionSerializer
+
+        data = SessionSerializer(selectors.session_with_counts(session_id)).data
+        return {"session": {key: data[key] for key in BROWSE_FIELDS}}
+
+    broadcast_lazy(BROWSE_GROUP, "browse.session", payload)
 
 
 def _push_counts(session_id: int, message_type: str, fields: dict, counts: tuple[str, ...]) -> None:
@@ -91,6 +128,8 @@ def _push_counts(session_id: int, message_type: str, fields: dict, counts: tuple
         return {**fields, **{key: current[key] for key in counts}}
 
     broadcast_lazy(session_group(session_id), message_type, payload)
+    if "booked_count" in counts:
+        _push_browse(session_id)  # seats left on every learner's Browse
 
 
 def _push_reconfirm_counts(session_id: int, message_type: str, fields: dict) -> None:
@@ -167,6 +206,7 @@ def create_session(
     )
     session.full_clean()
     session.save()
+    _push_browse(session.pk)  # learners see it on Browse at once
     return session
 
 

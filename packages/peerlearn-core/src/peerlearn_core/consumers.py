@@ -6,10 +6,13 @@ from .selectors import badge_counts
 
 
 class NotificationConsumer(GroupRelayConsumer):
-    """``/ws/notifications/``: the user's own alerts and badge counts."""
+    """``/ws/notifications/``: the user's own alerts and badge counts, plus the platform-wide
+    channels apps register for the user (``registry.register_socket_groups``)."""
 
     async def get_groups(self, user):
-        return [notifications_group(user.pk)]
+        from .dashboard import registry
+
+        return [notifications_group(user.pk), *registry.socket_groups(user)]
 
     async def on_joined(self):
         # Start in sync: counts may have moved while the socket was down.

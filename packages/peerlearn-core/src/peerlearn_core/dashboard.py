@@ -56,6 +56,7 @@ class DashboardRegistry:
         self._panels: dict[tuple[str, str], Panel] = {}
         self._badges: dict[str, Callable] = {}
         self._bulk_badges: dict[str, Callable] = {}
+        self._socket_groups: list[Callable] = []
 
     def register_tab(self, tab: Tab) -> None:
         self._tabs[tab.key] = tab
@@ -92,6 +93,16 @@ class DashboardRegistry:
             self._bulk_badges[key] = many
         else:
             self._bulk_badges.pop(key, None)
+
+    def register_socket_groups(self, groups_for: Callable) -> None:
+        """``groups_for(user) -> [group]``: extra channel-layer groups a user's notifications
+        socket joins (an app's platform-wide channel, e.g. bookable sessions for learners). It
+        runs at every connect: decide from the user alone, no queries."""
+        if groups_for not in self._socket_groups:
+            self._socket_groups.append(groups_for)
+
+    def socket_groups(self, user) -> list[str]:
+        return [group for groups_for in self._socket_groups for group in groups_for(user)]
 
     def tabs_for(self, role: str) -> list[Tab]:
         return sorted(

@@ -221,6 +221,33 @@ function main(root) {
     }
   });
 
+  // browse.session (every learner's notifications socket): a new session appears, details and
+  // seat counts change in place, one no longer bookable (cancelled, started) leaves the list.
+  document.addEventListener("peerlearn:push", (event) => {
+    const message = event.detail;
+    if (message?.type !== "browse.session" || !message.session || loadSeq === 0) return;
+    const pushed = message.session;
+    const index = sessions.findIndex((s) => s.id === pushed.id);
+    const bookable = pushed.status === "scheduled" && Date.parse(pushed.starts_at) > Date.now();
+    if (!bookable) {
+      if (index < 0) return;
+      sessions.splice(index, 1);
+      list.querySelector(`[data-session-id="${pushed.id}"]`)?.remove();
+      empty.hidden = sessions.length > 0;
+      list.hidden = sessions.length === 0;
+      return;
+    }
+    if (index >= 0) {
+      sessions[index] = { ...sessions[index], ...pushed }; // keeps our own waitlist position
+      rerenderCard(pushed.id);
+      return;
+    }
+    sessions.push(pushed);
+    sessions.sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at) || a.id - b.id);
+    render();
+    kit.animate(list.querySelector(`[data-session-id="${pushed.id}"]`), "pl-flash-green");
+  });
+
   // Coming back to the tab shows fresh seat counts.
   root.closest("[data-tabs]")?.addEventListener("tabs:change", (event) => {
     if (event.detail?.tab === "browse") load({ quiet: true });

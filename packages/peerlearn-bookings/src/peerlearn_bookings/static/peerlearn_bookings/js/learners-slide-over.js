@@ -1,7 +1,8 @@
 // Mentor → My Sessions → View Learners: the kit slide-over (from the right, 300 ms) listing a
 // session's bookings from GET /api/sessions/{id}/learners/: payment and confirmation pills,
 // details that expand (200 ms), and Mark Attended (POST /api/bookings/{id}/attend/, the row
-// flashes green). Live pushes reach it through setConfirmation / setAttended / refresh.
+// flashes green). Live pushes reach it through setConfirmation / setPayment / setAttended /
+// refresh.
 import {
   escapeHtml,
   formatDate,
@@ -47,13 +48,17 @@ function pastSessionsHtml(booking, sessionId) {
   return `<ul class="mt-2 space-y-1.5" data-testid="learner-past-sessions-${booking.id}">${items.join("")}</ul>`;
 }
 
+function paymentHtml(bookingId, status) {
+  return paymentPill(
+    status,
+    `data-testid="payment-status-${bookingId}" data-status="${escapeHtml(status)}" title="Payment: ${escapeHtml(paymentLabel(status))}"`
+  );
+}
+
 function learnerRow(booking, session) {
   const learner = booking.learner || {};
   const open = attendanceOpen(session);
-  const payment = paymentPill(
-    booking.payment_status,
-    `data-testid="payment-status-${booking.id}" data-status="${escapeHtml(booking.payment_status)}" title="Payment: ${escapeHtml(paymentLabel(booking.payment_status))}"`
-  );
+  const payment = paymentHtml(booking.id, booking.payment_status);
   const li = document.createElement("li");
   li.className = "rounded-xl border border-slate-200 bg-white transition-colors";
   li.dataset.testid = `learner-row-${booking.id}`;
@@ -251,6 +256,13 @@ export function createLearnersSlideOver(kit, board) {
     setConfirmation(id, bookingId, answer) {
       const current = sessionId === id && rowOf(bookingId)?.querySelector("[data-confirmation]");
       if (current) current.outerHTML = confirmation({ id: bookingId, ...answer });
+    },
+    /** A payment settled (paid, refunded…): redraw that row's payment pill; paid flashes green. */
+    setPayment(id, bookingId, status) {
+      const current = sessionId === id && rowOf(bookingId)?.querySelector(`[data-testid="payment-status-${bookingId}"]`);
+      if (!current || current.dataset.status === status) return;
+      current.outerHTML = paymentHtml(bookingId, status);
+      if (status === "paid") kit.animate(rowOf(bookingId), "pl-flash-green");
     },
     /** Attendance changed elsewhere (another tab): tick or untick the row's box. */
     setAttended(id, bookingId, attended) {

@@ -67,6 +67,12 @@ export function connectSessionSockets(kit, board, learners) {
         learnerToast(s, message, confirmed ? "confirmed" : "declined", confirmed ? "success" : "info");
         break;
       }
+      case "booking.payment":
+        // The learner paid (or was refunded) while the mentor looks: the open slide-over follows.
+        takeCounts(s, message, ["booked_count"]);
+        board.updateCounts(id);
+        learners.setPayment(id, message.booking_id, message.payment_status);
+        break;
       case "booking.attended":
         takeCounts(s, message, ["attended_count"]);
         board.updateCounts(id);

@@ -45,6 +45,9 @@ kit.openSocket("/ws/notifications/", {
     } else if (message.type === "badges") {
       applyBadges(message);
       document.dispatchEvent(new CustomEvent("peerlearn:badges", { detail: message }));
+    } else if (message && typeof message.type === "string") {
+      // A platform channel an app registered (e.g. browse.session for learners): its tab listens.
+      document.dispatchEvent(new CustomEvent("peerlearn:push", { detail: message }));
     }
   },
 });
