@@ -1,5 +1,7 @@
 """Every write of peerlearn_core. Keyword-only, one transaction, pushes after commit."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model, password_validation
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -118,18 +120,18 @@ def notify_many(
     now = timezone.now()
     replaced: list[Notification] = []
     if thread and coalesce_seconds > 0 and users:
-        recent = now - timezone.timedelta(seconds=coalesce_seconds)
-        replaced = list(
-            Notification.objects.select_for_update().filter(
+        recent = now - timedelta(seconds=coalesce_seconds)
+        ids = list(
+            Notification.objects.filter(
                 user__in=[u.pk for u in users], thread=thread, read=False, created_at__gte=recent
-            )
+            ).values_list("id", flat=True)
         )
-        # One per user: the newest (older duplicates cannot exist while this rule holds).
-        replaced = list({n.user_id: n for n in sorted(replaced, key=lambda n: n.id)}.values())
-        for notification in replaced:
-            notification.kind, notification.title, notification.body = kind, title, body
-            notification.data, notification.created_at = data or {}, now
-        Notification.objects.bulk_update(replaced, ["kind", "title", "body", "data", "created_at"])
+        if ids:
+            # Every replaced row gets the same text and time: one UPDATE, not one per row.
+            Notification.objects.filter(id__in=ids).update(
+                kind=kind, title=title, body=body, data=data or {}, created_at=now
+            )
+            replaced = list(Notification.objects.filter(id__in=ids))
     covered = {n.user_id for n in replaced}
     created = Notification.objects.bulk_create(
         [

@@ -81,32 +81,50 @@ def send_now(group: str, message_type: str, payload: dict) -> None:
         logger.exception("group_send to %s failed", group)
 
 
-# Sends in flight at once in send_many_now: enough to keep a Redis connection pool busy, few
-# enough that one fan-out never floods the event loop ahead of other users' traffic.
-SEND_BATCH = 100
-
-
 def relay_event(message_type: str, payload: dict) -> dict:
     return {"type": RELAY, "message": {"type": message_type, **payload}}
 
 
 async def _group_send_all(layer, events: list[tuple[str, dict]]) -> None:
-    for start in range(0, len(events), SEND_BATCH):
-        batch = events[start : start + SEND_BATCH]
-        results = await asyncio.gather(
-            *(layer.group_send(group, event) for group, event in batch), return_exceptions=True
-        )
-        for (group, _event), result in zip(batch, results, strict=True):
-            if isinstance(result, BaseException):
-                logger.error("group_send to %s failed", group, exc_info=result)
+    # One after the other, yielding between sends: the sockets' own deliveries (the session push
+    # that left just before) go first, and a Redis connection pool is never flooded.
+    for group, event in events:
+        try:
+            await layer.group_send(group, event)
+        except Exception:
+            logger.exception("group_send to %s failed", group)
+        await asyncio.sleep(0)
+
+
+def _server_loop():
+    """The event loop serving this request's thread (Daphne's), or None outside a server."""
+    import os
+
+    from asgiref.sync import SyncToAsync
+
+    local = SyncToAsync.threadlocal
+    loop = getattr(local, "main_event_loop", None)
+    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop if loop.is_running() else None
+
+
+_background: set = set()
 
 
 def send_many_now(events: list[tuple[str, dict]]) -> None:
-    """Send many (group, event) pairs in ONE hop to the event loop: per-user pushes of a fan-out
-    (a notification and badges for each of 500 learners) cost one ``async_to_sync`` round trip,
-    not one per message, on the request thread."""
+    """Send many (group, event) pairs as ONE job on the event loop: the per-user pushes of a
+    fan-out (a notification and badges for each of 500 learners) cost the request thread one
+    hand-off, not a round trip per message. Inside a server the job runs in the background, so
+    the request answers without waiting for it; elsewhere (commands, tests) it runs to the end."""
     layer = get_channel_layer()
     if layer is None or not events:
+        return
+    loop = _server_loop()
+    if loop is not None:
+        future = asyncio.run_coroutine_threadsafe(_group_send_all(layer, events), loop)
+        _background.add(future)
+        future.add_done_callback(_background.discard)
         return
     try:
         async_to_sync(_group_send_all)(layer, events)
