@@ -121,17 +121,20 @@ def notify_many(
     replaced: list[Notification] = []
     if thread and coalesce_seconds > 0 and users:
         recent = now - timedelta(seconds=coalesce_seconds)
-        ids = list(
+        found = list(
             Notification.objects.filter(
                 user__in=[u.pk for u in users], thread=thread, read=False, created_at__gte=recent
-            ).values_list("id", flat=True)
+            ).values_list("id", "user_id")
         )
-        if ids:
-            # Every replaced row gets the same text and time: one UPDATE, not one per row.
-            Notification.objects.filter(id__in=ids).update(
-                kind=kind, title=title, body=body, data=data or {}, created_at=now
-            )
-            replaced = list(Notification.objects.filter(id__in=ids))
+        if found:
+            # Every replaced row gets the same text and time: one UPDATE, not one per row, and
+            # the rows to push are built from what was written (no second read).
+            values = dict(kind=kind, title=title, body=body, data=data or {}, created_at=now)
+            Notification.objects.filter(id__in=[pk for pk, _user in found]).update(**values)
+            replaced = [
+                Notification(id=pk, user_id=user_id, thread=thread, read=False, **values)
+                for pk, user_id in found
+            ]
     covered = {n.user_id for n in replaced}
     created = Notification.objects.bulk_create(
         [
