@@ -2,6 +2,8 @@
 
 import json
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,12 +27,36 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEBUG = env_bool("DEBUG", False)
 
+# SQLite database, development secret key, collected static and media live here by default.
+DATA_DIR = Path(os.environ.get("PEERLEARN_DATA_DIR", REPO_DIR / "var"))
+
+
+def development_secret_key(path: Path) -> str:
+    """DEBUG without SECRET_KEY: a random key made on first run and kept (mode 0600) in the data
+    directory, so sessions and tokens survive restarts and no key is ever written in the code.
+    Processes racing on the first run all end up with the one key that was linked in first."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "w") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+            os.link(temporary, path)  # atomic, and never replaces a key another process made
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} holds no usable key: delete it to make a new one.")
+    return key
+
+
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    # Only for local development: a fixed, obviously unsafe key so sessions survive restarts.
-    SECRET_KEY = "dev-insecure-peerlearn-key-never-use-in-production-0123456789"
+    SECRET_KEY = development_secret_key(DATA_DIR / "secret_key")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -59,6 +85,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # JSON 404/405 and Cache-Control: no-store for /api/; above CommonMiddleware (APPEND_SLASH).
+    "peerlearn_core.api.middleware.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -88,7 +116,6 @@ TEMPLATES = [
 ]
 
 # --- Database: SQLite (embedded default) or PostgreSQL through DATABASE_URL -------------------
-DATA_DIR = Path(os.environ.get("PEERLEARN_DATA_DIR", REPO_DIR / "var"))
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
 else:
@@ -147,6 +174,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Largest request body read into memory, uploaded files aside (API JSON and form posts): no body
+# of ours comes near it; a larger one is a 400 "Request body too large.".
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
+
 LOGIN_URL = "peerlearn_core:login"
 LOGIN_REDIRECT_URL = "peerlearn_core:home"
 LOGOUT_REDIRECT_URL = "peerlearn_core:login"
@@ -158,6 +189,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # DRF's JSON parser within a size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth limit.
+    "DEFAULT_PARSER_CLASSES": [
+        "peerlearn_core.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
         "money": os.environ.get("THROTTLE_MONEY", "30/min"),
@@ -171,7 +208,8 @@ REST_FRAMEWORK = {
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", "15"))),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", "7"))),
-    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", SECRET_KEY),
+    # Follows SECRET_KEY (the generated one in development) unless set on its own.
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
     "UPDATE_LAST_LOGIN": True,
 }
 SPECTACULAR_SETTINGS = {

@@ -1,5 +1,6 @@
 """/ws/sessions/{id}/: who may join, and every contract message sent when its action happens."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -86,6 +87,23 @@ async def test_an_open_socket_closes_when_its_booking_is_cancelled(world):
         assert (await ws.receive_json_from(timeout=2))["type"] == "booking.cancelled"
         assert (await ws.receive_json_from(timeout=2))["type"] == "mentor.ready"
         await ws.disconnect()
+
+
+async def test_deep_frame_gets_an_error_and_oversize_closes_1009(world):
+    session, mentor, learner = world["session"], world["mentor"], world["learner"]
+    ws = await connect(learner, session.pk)
+    await ws.send_to(text_data="[" * 1000 + "]" * 1000)
+    assert await ws.receive_json_from(timeout=2) == {
+        "type": "error",
+        "code": "too_deep",
+        "detail": "JSON nested deeper than 20 levels.",
+    }
+    # Still open and in its group.
+    await db(services.mark_ready)(session_id=session.pk, mentor=mentor)
+    assert (await ws.receive_json_from(timeout=2))["type"] == "mentor.ready"
+    await ws.send_to(text_data=json.dumps({"type": "x", "pad": "x" * (16 * 1024)}))
+    assert (await ws.receive_json_from(timeout=2))["code"] == "too_large"
+    assert await ws.receive_output(timeout=2) == {"type": "websocket.close", "code": 1009}
 
 
 async def test_every_message_type_after_its_action(world):

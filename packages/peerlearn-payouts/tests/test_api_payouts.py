@@ -105,6 +105,23 @@ def test_idempotency_key_replays_the_first_payout(as_user, rich_mentor, sandbox)
     assert Payout.objects.count() == 1
 
 
+def test_an_idempotency_key_over_64_characters_is_400_never_cut(as_user, rich_mentor, sandbox):
+    client = as_user(rich_mentor)
+    response = withdraw(client, "100.00", key="k" * 65)
+    assert response.status_code == 400, response.content
+    assert response.json() == {
+        "Idempotency-Key": ["Ensure this header has no more than 64 characters."]
+    }
+    assert Payout.objects.count() == 0 and sandbox.create_calls == 0
+    # 64 is within the limit, kept whole: the same key replays, one more character is refused.
+    first = withdraw(client, "100.00", key="k" * 64)
+    again = withdraw(client, "100.00", key="k" * 64)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Payout.objects.get().client_key == "k" * 64
+    assert withdraw(client, "100.00", key="k" * 64 + "x").status_code == 400
+    assert Payout.objects.count() == 1
+
+
 def test_second_payout_to_same_upi_reuses_the_fund_account(as_user, rich_mentor, sandbox):
     client = as_user(rich_mentor)
     withdraw(client, "100.00")

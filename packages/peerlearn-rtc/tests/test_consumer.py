@@ -561,6 +561,23 @@ async def test_malformed_frames_get_an_error_and_the_socket_stays_open(sockets, 
     assert await db(ChatMessage.objects.count)() == 0
 
 
+@pytest.mark.parametrize(
+    ("frame", "code", "detail"),
+    [
+        (DEEP, "too_deep", "JSON nested deeper than 20 levels."),
+        (DEEP_OBJECT, "too_deep", "JSON nested deeper than 20 levels."),
+        ("x" * (16 * 1024 + 1), "too_large", "Message too large (limit 16384 bytes)."),
+    ],
+    ids=["deep array", "deep object", "oversize"],
+)
+async def test_over_a_limit_the_error_says_which(sockets, frame, code, detail):
+    room = await db(make_room)(learners=1)
+    mentor_ws, learner_ws = await full_room(sockets, room)
+    await learner_ws.send_text(frame)
+    assert (await learner_ws.expect_error(code))["detail"] == detail
+    await still_open(learner_ws, mentor_ws)
+
+
 async def test_an_unknown_type_is_named_in_the_error(sockets):
     room = await db(make_room)(learners=0)
     mentor_ws = await sockets.room(room.mentor, room.session_id)

@@ -7,7 +7,6 @@ own join/leave events (with the database as fallback), timers and rate limits.
 """
 
 import asyncio
-import json
 import time
 from collections import deque
 
@@ -18,6 +17,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from peerlearn_core.exceptions import DomainError
 from peerlearn_core.realtime import opened_by_login, room_group, user_group
+from peerlearn_core.realtime.frames import FrameRefused, decode_frame
 from peerlearn_core.realtime.middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 
 from . import services, topology
@@ -41,28 +41,6 @@ LEFT_CLOSE_CODES = {
     "declined": CLOSE_NOT_ALLOWED,
     "cancelled": CLOSE_NOT_ALLOWED,
 }
-
-# No message of the protocol nests more than a few levels (an SDP or ICE candidate object).
-MAX_JSON_DEPTH = 20
-
-
-def json_depth(value) -> int:
-    """How deep arrays/objects nest in a decoded JSON value (0 for a scalar), without recursion."""
-    depth, level = 0, [value]
-    while True:
-        containers = [v for v in level if isinstance(v, dict | list)]
-        if not containers:
-            return depth
-        depth += 1
-        level = [c for v in containers for c in (v.values() if isinstance(v, dict) else v)]
-
-
-def encodes_as_utf8(value) -> bool:
-    try:
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class RateLimit:
@@ -158,30 +136,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         if self.peer_id is None or self.left:
             return
-        if text_data is None:
-            await self.error("Send JSON text frames.")
-            return
-        limit = rtc_settings.MAX_MESSAGE_BYTES
-        # Characters first (cheap, never more than the bytes), then the UTF-8 size itself.
-        if len(text_data) > limit or len(text_data.encode("utf-8", "surrogatepass")) > limit:
-            await self.error(f"Message too large (limit {rtc_settings.MAX_MESSAGE_BYTES} bytes).")
-            return
         try:
-            content = await self.decode_json(text_data)
-        except (ValueError, RecursionError):
-            await self.error("Malformed JSON.")
-            return
-        if json_depth(content) > MAX_JSON_DEPTH:
-            # Deterministic, whatever the interpreter's recursion limit lets json parse.
-            await self.error(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.")
-            return
-        if "\\u" in text_data and not encodes_as_utf8(content):
-            # A lone surrogate escape (\ud800 in the JSON) decodes to text that neither the
-            # database nor the Redis channel layer can encode: refuse it, don't crash the socket.
-            await self.error("Malformed JSON: lone surrogate in a string.")
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.error("A message is an object with a string type.")
+            content = decode_frame(text_data, max_bytes=rtc_settings.MAX_MESSAGE_BYTES)
+        except FrameRefused as refused:
+            # The room's protocol: a refused frame leaves the socket open, oversize included.
+            await self.error(refused.detail, code=refused.code)
             return
         try:
             await self.receive_json(content)

@@ -1,6 +1,6 @@
 """DRF exception handler: domain errors and model validation become 4xx in DRF's shape."""
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -8,6 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from ..exceptions import DomainError
+from .parsers import TOO_LARGE
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Bad request."
+    default_code = "bad_request"
 
 
 def _domain_response(exc: DomainError) -> Response:
@@ -25,6 +32,12 @@ def exception_handler(exc, context):
         else:
             data = {"non_field_errors": exc.messages}
         return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        # Django's own body limits (request.body, form and multipart parsing): JSON, not its
+        # HTML 400 page.
+        exc = BadRequest(TOO_LARGE, code="too_large")
+    elif isinstance(exc, SuspiciousOperation):  # too many fields or files, and the like
+        exc = BadRequest()
     if isinstance(exc, ObjectDoesNotExist):
         exc = Http404()
     response = drf_exception_handler(exc, context)

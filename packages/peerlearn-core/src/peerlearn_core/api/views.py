@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from .. import selectors, services
+from .parsers import JSONParser
 from .serializers import (
     BadgesSerializer,
     MeSerializer,
@@ -40,7 +41,7 @@ class TokenRefresh(TokenRefreshView):
 
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):

@@ -1,13 +1,16 @@
 """Base consumer: refuses with 4401/4403, joins its groups, relays broadcasts verbatim, and
 follows its user's access: it re-checks its groups when told access changed, closes on logout
-(cookie sockets) and when the bearer token that opened it expires."""
+(cookie sockets) and when the bearer token that opened it expires. Client frames go through
+``decode_frame`` (size and depth limits): an error frame, and a 1009 close when oversize."""
 
 import asyncio
 import time
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from ..app_settings import core_settings
 from . import opened_by_login, user_group
+from .frames import CLOSE_TOO_BIG, FrameRefused, FrameTooLarge, decode_frame
 from .middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 
 
@@ -82,15 +85,11 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "detail": "This socket takes no messages."})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if text_data is None:
-            await self.send_json({"type": "error", "detail": "Send JSON text frames."})
-            return
         try:
-            content = await self.decode_json(text_data)
-        except ValueError:
-            await self.send_json({"type": "error", "detail": "Malformed JSON."})
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.send_json({"type": "error", "detail": "A message is an object with a type."})
+            content = decode_frame(text_data, max_bytes=core_settings.SOCKET_MAX_MESSAGE_BYTES)
+        except FrameRefused as refused:
+            await self.send_json({"type": "error", "code": refused.code, "detail": refused.detail})
+            if isinstance(refused, FrameTooLarge):
+                await self._close(CLOSE_TOO_BIG)
             return
         await self.receive_json(content, **kwargs)

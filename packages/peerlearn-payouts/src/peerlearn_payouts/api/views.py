@@ -2,6 +2,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
@@ -15,6 +16,7 @@ from peerlearn_core.api.permissions import IsLearner, IsMentor
 from .. import selectors, services
 from ..app_settings import checkout_js_url, payout_settings
 from ..gateway import GatewayError, get_gateway
+from ..models import Payout
 from .serializers import (
     BalanceSerializer,
     OrderSerializer,
@@ -23,6 +25,9 @@ from .serializers import (
     RefundQuoteSerializer,
     VerifyPaymentSerializer,
 )
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+CLIENT_KEY_MAX_LENGTH = Payout._meta.get_field("client_key").max_length
 
 
 class MoneyRateThrottle(UserRateThrottle):
@@ -55,8 +60,8 @@ class PayoutRequestView(APIView):
         responses={201: PayoutSerializer, 200: PayoutSerializer},
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key",
-                str,
+                IDEMPOTENCY_HEADER,
+                {"type": "string", "maxLength": CLIENT_KEY_MAX_LENGTH},
                 OpenApiParameter.HEADER,
                 description="Repeat a request safely: the same key "
                 "returns the first payout (200) instead of a new one.",
@@ -64,9 +69,18 @@ class PayoutRequestView(APIView):
         ],
     )
     def post(self, request):
+        client_key = request.headers.get(IDEMPOTENCY_HEADER, "")
+        if len(client_key) > CLIENT_KEY_MAX_LENGTH:
+            # Never cut: two keys alike in their first 64 characters are not the same request.
+            raise ValidationError(
+                {
+                    IDEMPOTENCY_HEADER: [
+                        f"Ensure this header has no more than {CLIENT_KEY_MAX_LENGTH} characters."
+                    ]
+                }
+            )
         serializer = PayoutRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        client_key = request.headers.get("Idempotency-Key", "")[:64]
         payout, created = services.request_payout(
             mentor=request.user,
             amount_paise=serializer.validated_data["amount"],
