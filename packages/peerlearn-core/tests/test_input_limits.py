@@ -157,10 +157,28 @@ def test_page_404_stays_html(client):
 
 
 @pytest.mark.django_db
-def test_api_slash_redirect_still_works(client):
-    response = client.get("/api/me")
-    assert response.status_code == 301
-    assert response["Location"] == "/api/me/"
+@pytest.mark.parametrize("debug", [True, False])
+def test_api_paths_are_json_404_with_debug_on_or_off(client, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/api/nope/")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert client.get("/nope/")["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("debug", [True, False])
+def test_api_slash_redirects_keep_the_method(client, settings, debug):
+    settings.DEBUG = debug
+    response = client.get("/api/me?x=1")
+    assert (response.status_code, response["Location"]) == (301, "/api/me/?x=1")
+    # A 301 would lose a POST's body (and with DEBUG on, Django raises instead: a 500).
+    response = client.post("/api/auth/token?x=1", {}, content_type="application/json")
+    assert (response.status_code, response["Location"]) == (308, "/api/auth/token/?x=1")
+    followed = client.post(
+        "/api/auth/token", {"email": "a@b.co"}, content_type="application/json", follow=True
+    )
+    assert followed.status_code == 400 and "password" in followed.json()
+    assert client.post("/api/nope", {}, content_type="application/json").status_code == 404
 
 
 @pytest.mark.django_db
