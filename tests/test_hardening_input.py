@@ -9,9 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.urls import get_resolver
+from rest_framework import parsers
 
 from peerlearn_bookings.models import LiveSession, SessionRequest
 from peerlearn_bookings.testing.factories import future
+from peerlearn_core.api.parsers import JSONParser as LimitedJSONParser
 from peerlearn_core.testing.factories import make_mentor
 from peerlearn_payouts.models import Payout
 
@@ -28,6 +31,23 @@ def post_json(client, path, text):
 
 def with_deep(body: dict, field: str) -> str:
     return json.dumps({**body, field: "@"}).replace('"@"', DEEP)
+
+
+def api_views(patterns=None):
+    """Every DRF view class the site routes to."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if hasattr(pattern, "url_patterns"):
+            yield from api_views(pattern.url_patterns)
+        elif hasattr(pattern.callback, "cls"):
+            yield pattern.callback.cls
+
+
+def test_every_api_view_parses_json_within_the_limits():
+    views = list(api_views())
+    assert len(views) > 30
+    for view in views:
+        json_parsers = [p for p in view.parser_classes if issubclass(p, parsers.JSONParser)]
+        assert all(issubclass(p, LimitedJSONParser) for p in json_parsers), view
 
 
 def test_deep_json_creates_no_session(as_user, mentor):

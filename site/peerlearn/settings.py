@@ -85,7 +85,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # JSON 404/405 and Cache-Control: no-store for /api/; above CommonMiddleware (APPEND_SLASH).
+    # /api/: JSON errors, Cache-Control: no-store, 308 slash redirects; above CommonMiddleware.
     "peerlearn_core.api.middleware.ApiResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
