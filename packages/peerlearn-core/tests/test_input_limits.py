@@ -1,6 +1,7 @@
 """Input limits in core: JSON depth and size on the API's parser and on the base consumer, JSON
 errors and no-store for every /api/ response."""
 
+import base64
 import json
 
 import pytest
@@ -264,3 +265,32 @@ async def test_oversize_frame_gets_an_error_then_close_1009():
     # It left its groups: nothing is pushed to it any more.
     await db(notify)(user=user, kind="test", title="gone")
     assert await comm.receive_nothing(timeout=0.2)
+
+
+def deep_token() -> str:
+    """A bearer token whose (unsigned) header is 1,000 levels deep."""
+
+    def b64(text: str) -> str:
+        return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+    header = b64('{"alg": "HS256", "x": ' + DEEP + "}")
+    return f"{header}.{b64('{}')}.c2ln"
+
+
+@pytest.mark.django_db
+def test_a_deep_token_header_is_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {deep_token()}")
+    response = api_client.get("/api/me/")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_deep_token_header_is_refused_4401_on_a_socket():
+    comm = WebsocketCommunicator(
+        application,
+        "/ws/notifications/",
+        headers=[(b"authorization", f"Bearer {deep_token()}".encode())],
+    )
+    assert (await comm.connect())[0]
+    assert await comm.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
