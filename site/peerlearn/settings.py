@@ -133,6 +133,13 @@ if REDIS_URL:
             },
         }
     }
+    # CHANNEL_LAYER=pubsub picks channels-redis' Pub/Sub layer (at-most-once, no per-channel
+    # queue in Redis); the default list-based layer is measured against it in docs/benchmarks.md.
+    if os.environ.get("CHANNEL_LAYER", "core") == "pubsub":
+        CHANNEL_LAYERS["default"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]},
+        }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
