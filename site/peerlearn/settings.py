@@ -37,7 +37,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # django.contrib.admin with its login behind the auth throttle.
+    "peerlearn_core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -244,7 +245,10 @@ LOGGING = {
 
 # --- PeerLearn apps --------------------------------------------------------------------------
 PEERLEARN_CORE = {
+    # One throttle for the API's auth endpoints, the log-in/sign-up pages and the admin login.
     "AUTH_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH", "20/min"),
+    "AUTH_ACCOUNT_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH_ACCOUNT", "10/15min"),
+    "WEBSOCKET_ALLOWED_ORIGINS": env_list("WEBSOCKET_ALLOWED_ORIGINS"),
     "STYLESHEETS": ["css/dist/styles.css"],
     "UI_KIT_ENABLED": env_bool("PEERLEARN_UI_KIT", DEBUG),
     "SITE_NAME": "PeerLearn",
