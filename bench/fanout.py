@@ -337,6 +337,7 @@ class Bench:
             PEERLEARN_DATA_DIR=str(self.tmp),
             SQLITE_PATH=str(self.tmp / "site.sqlite3"),
             REDIS_URL=args.redis_url,
+            CHANNEL_LAYER=args.layer,
             THROTTLE_AUTH="100000/min",
             THROTTLE_ACTIONS="100000/min",
             PYTHONUNBUFFERED="1",
@@ -465,7 +466,7 @@ class Bench:
                 warmup=self.args.warmup,
                 timeout=self.args.round_timeout,
             )
-            name = f"daphne x{len(ports)} + redis"
+            name = f"daphne x{len(ports)} + redis {self.args.layer}"
             return summarize(name, measured, len(tokens), fleet)
         finally:
             await fleet.close()
@@ -562,7 +563,7 @@ class Bench:
         )
         ours = results[1]
         line = (
-            f"SUMMARY fanout N={args.learners} K={args.rounds}: daphne x1 p50 {ms(ours['p50'])} ms "
+            f"SUMMARY fanout N={args.learners} K={args.rounds} layer={args.layer}: daphne x1 p50 {ms(ours['p50'])} ms "
             f"p99 {ms(ours['p99'])} ms = {ours['p50'] / base['p50']:.2f}x / "
             f"{ours['p99'] / base['p99']:.2f}x the bare relay "
             f"(p50 {ms(base['p50'])} ms, p99 {ms(base['p99'])} ms)"
@@ -591,6 +592,12 @@ def main() -> int:
         "Daphne) or minted in setup (mint); auto = api up to 200 learners",
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
+    parser.add_argument(
+        "--layer",
+        choices=["core", "pubsub"],
+        default="core",
+        help="channels-redis RedisChannelLayer (core) or RedisPubSubChannelLayer (pubsub)",
+    )
     parser.add_argument("--round-timeout", type=float, default=20.0)
     parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")

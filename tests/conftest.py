@@ -138,7 +138,9 @@ def site_env(tmp: Path, **extra) -> dict:
         PEERLEARN_UI_KIT="1",
         PEERLEARN_DATA_DIR=str(tmp),
         SQLITE_PATH=str(tmp / "site.sqlite3"),
+        # Browser tests log in and sign up many times from 127.0.0.1, some as one account.
         THROTTLE_AUTH="1000/min",
+        THROTTLE_AUTH_ACCOUNT="1000/min",
         PYTHONUNBUFFERED="1",
         DJANGO_SETTINGS_MODULE="peerlearn.settings",
     )

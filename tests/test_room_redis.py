@@ -94,7 +94,7 @@ def room_socket(stack: AsyncExitStack, server: SiteServer, account: Account, ses
             f"ws://127.0.0.1:{server.port}",
             session_id,
             token=account.token,
-            origin=f"http://localhost:{server.port}",
+            origin=f"http://127.0.0.1:{server.port}",  # the site's own origin: same host and port
         )
     )
 

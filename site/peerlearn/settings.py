@@ -63,7 +63,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    # django.contrib.admin with its login behind the auth throttle.
+    "peerlearn_core.admin_apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -160,6 +161,13 @@ if REDIS_URL:
             },
         }
     }
+    # CHANNEL_LAYER=pubsub picks channels-redis' Pub/Sub layer (at-most-once, no per-channel
+    # queue in Redis); the default list-based layer is measured against it in docs/benchmarks.md.
+    if os.environ.get("CHANNEL_LAYER", "core") == "pubsub":
+        CHANNEL_LAYERS["default"] = {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]},
+        }
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
@@ -275,7 +283,10 @@ LOGGING = {
 
 # --- PeerLearn apps --------------------------------------------------------------------------
 PEERLEARN_CORE = {
+    # One throttle for the API's auth endpoints, the log-in/sign-up pages and the admin login.
     "AUTH_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH", "20/min"),
+    "AUTH_ACCOUNT_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH_ACCOUNT", "10/15min"),
+    "WEBSOCKET_ALLOWED_ORIGINS": env_list("WEBSOCKET_ALLOWED_ORIGINS"),
     "STYLESHEETS": ["css/dist/styles.css"],
     "UI_KIT_ENABLED": env_bool("PEERLEARN_UI_KIT", DEBUG),
     "SITE_NAME": "PeerLearn",

@@ -74,7 +74,10 @@ def test_mentor_reads_who_confirmed_and_money_in_en_in(
         expect(toasts(m, "confirmed ·").first).to_contain_text(f"Asha Learner confirmed · {TITLE}")
         unnamed = toasts(m, re.compile("A learner (confirmed|declined)"))
         assert not unnamed.count(), "the toast must name the learner"
-        m.wait_for_timeout(300)  # let the toast finish sliding in for the picture
+        # The picture is taken once the toasts have finished sliding in.
+        m.wait_for_function(
+            "[...document.querySelectorAll('.pl-toast')].every((t) => !t.getAnimations().length)"
+        )
         screenshot(m, f"mentor-first-hour-confirmed-{width}")
 
         # The learner declines: the same kind of toast, with who and what.

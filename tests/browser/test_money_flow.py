@@ -101,7 +101,8 @@ def test_pay_then_withdraw(
     expect(m.get_by_test_id("badge-earnings")).to_be_hidden(timeout=6000)
     screenshot(m, "earnings-1280")
     m.set_viewport_size({"width": 390, "height": 844})
-    m.wait_for_timeout(300)
-    assert m.evaluate("document.documentElement.scrollWidth") <= 390
+    # The layout settles at the new width with nothing wider than the screen.
+    m.wait_for_function("document.documentElement.clientWidth === 390")
+    m.wait_for_function("document.documentElement.scrollWidth <= 390")
     screenshot(m, "earnings-390")
     assert len([p for p in razorpay_sandbox.payouts() if p["reference_id"] == f"payout_{pid}"]) == 1

@@ -16,8 +16,9 @@ from peerlearn_core.testing.factories import jwt_for, make_learner
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
-def communicator(headers=None, path="/ws/notifications/"):
-    return WebsocketCommunicator(application, path, headers=headers or [])
+def communicator(headers=None, path="/ws/notifications/", host=b"localhost:8000"):
+    # A browser always sends Host: with it the handshake knows the site's own origin.
+    return WebsocketCommunicator(application, path, headers=[(b"host", host), *(headers or [])])
 
 
 async def expect_refusal(comm, code):
@@ -56,6 +57,96 @@ async def test_foreign_origin_is_refused_with_4403():
     await expect_refusal(comm, 4403)
 
 
+# The site is on http://localhost:8000 (the handshake's Host); every one of these differs from it
+# in scheme, host or port, or is no origin at all.
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://localhost:6666",  # other port
+        "http://localhost",  # other port (the default one)
+        "https://localhost:8000",  # other scheme
+        "https://localhost",  # other scheme and port
+        "http://127.0.0.1:8000",  # other host, though one of ALLOWED_HOSTS
+        "http://evil.localhost:8000",  # a subdomain (".localhost" is allowed as a Host in DEBUG)
+        "http://localhost.evil.example:8000",
+        "null",  # sandboxed iframes, file:// pages
+        "ws://localhost:8000",
+        "http://localhost:8000/path",
+        "not an origin",
+    ],
+)
+async def test_every_origin_but_the_sites_own_is_refused_with_4403(origin):
+    user = await database_sync_to_async(make_learner)()
+    await expect_refusal(communicator([bearer(user), (b"origin", origin.encode())]), 4403)
+
+
+async def connects(comm) -> bool:
+    connected, _ = await comm.connect()
+    assert connected
+    first = await comm.receive_output(timeout=2)
+    await comm.disconnect()
+    return first["type"] == "websocket.send"  # the initial badges, not a close
+
+
+async def test_same_origin_with_an_uppercase_host_or_explicit_default_port_connects():
+    user = await database_sync_to_async(make_learner)()
+    assert await connects(communicator([bearer(user), (b"origin", b"http://LOCALHOST:8000")]))
+    assert await connects(
+        communicator([bearer(user), (b"origin", b"http://localhost")], host=b"localhost:80")
+    )
+
+
+async def test_a_host_outside_allowed_hosts_has_no_own_origin():
+    user = await database_sync_to_async(make_learner)()
+    comm = communicator(
+        [bearer(user), (b"origin", b"http://evil.example:8000")], host=b"evil.example:8000"
+    )
+    await expect_refusal(comm, 4403)
+
+
+async def test_behind_a_tls_proxy_the_own_origin_is_https(settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    user = await database_sync_to_async(make_learner)()
+    proto = (b"x-forwarded-proto", b"https")
+    assert await connects(
+        communicator([bearer(user), proto, (b"origin", b"https://localhost:8000")])
+    )
+    await expect_refusal(
+        communicator([bearer(user), proto, (b"origin", b"http://localhost:8000")]), 4403
+    )
+    # Without the setting the header is not believed.
+    settings.SECURE_PROXY_SSL_HEADER = None
+    await expect_refusal(
+        communicator([bearer(user), proto, (b"origin", b"https://localhost:8000")]), 4403
+    )
+
+
+async def test_csrf_trusted_origins_are_allowed_exactly(settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.com", "https://*.peerlearn.example"]
+    user = await database_sync_to_async(make_learner)()
+    for origin in [b"https://app.example.com", b"https://eu.peerlearn.example"]:
+        assert await connects(communicator([bearer(user), (b"origin", origin)])), origin
+    for origin in [
+        b"http://app.example.com",
+        b"https://app.example.com:8443",
+        b"https://www.app.example.com",
+        b"https://peerlearn.example.evil.com",
+        b"http://eu.peerlearn.example",
+    ]:
+        await expect_refusal(communicator([bearer(user), (b"origin", origin)]), 4403)
+
+
+async def test_websocket_allowed_origins_extends_the_list(settings):
+    user = await database_sync_to_async(make_learner)()
+    origin = (b"origin", b"http://localhost:6666")
+    await expect_refusal(communicator([bearer(user), origin]), 4403)
+    settings.PEERLEARN_CORE = {
+        **settings.PEERLEARN_CORE,
+        "WEBSOCKET_ALLOWED_ORIGINS": ["http://localhost:6666"],
+    }
+    assert await connects(communicator([bearer(user), origin]))
+
+
 async def test_jwt_header_connects_and_gets_badges():
     user = await database_sync_to_async(make_learner)()
     comm = communicator([bearer(user), (b"origin", b"http://localhost:8000")])
@@ -69,7 +160,9 @@ async def test_jwt_header_connects_and_gets_badges():
 async def test_session_cookie_connects():
     user = await database_sync_to_async(make_learner)()
     cookie = await session_cookie_for(user)
-    comm = communicator([(b"cookie", cookie), (b"origin", b"http://127.0.0.1:8000")])
+    comm = communicator(
+        [(b"cookie", cookie), (b"origin", b"http://127.0.0.1:8000")], host=b"127.0.0.1:8000"
+    )
     connected, _ = await comm.connect()
     assert connected
     assert (await comm.receive_json_from(timeout=2))["type"] == "badges"

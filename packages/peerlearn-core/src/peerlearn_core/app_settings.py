@@ -12,8 +12,15 @@ DEFAULTS = {
     # Avatars: accepted Pillow formats and the largest upload in bytes.
     "AVATAR_FORMATS": ("JPEG", "PNG", "WEBP", "GIF"),
     "AVATAR_MAX_BYTES": 2 * 1024 * 1024,
-    # Rate for register/token/refresh, per client address (DRF rate syntax).
+    # The one auth throttle (peerlearn_core.throttling) of the API's register/token/refresh, the
+    # log-in and sign-up pages and the admin login. Per client address, every attempt counts:
     "AUTH_THROTTLE_RATE": "30/min",
+    # Per account (the email tried), from any address, attempts since its last success.
+    # DRF's rate syntax, plus a window length ("10/15min").
+    "AUTH_ACCOUNT_THROTTLE_RATE": "10/15min",
+    # Browser origins ("https://app.example.com", "https://*.example.com") allowed to open a
+    # WebSocket besides the site's own origin and CSRF_TRUSTED_ORIGINS.
+    "WEBSOCKET_ALLOWED_ORIGINS": [],
     # JSON from clients (API bodies, socket frames) nesting deeper than this is refused with a 400
     # or an error frame; no message of ours nests more than a few levels.
     "JSON_MAX_DEPTH": 20,
@@ -44,3 +51,13 @@ def check_settings() -> None:
         value = getattr(core_settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ImproperlyConfigured(f"PEERLEARN_CORE['{name}'] must be a positive integer.")
+    from .throttling import parse_rate
+
+    parse_rate(core_settings.AUTH_THROTTLE_RATE)
+    parse_rate(core_settings.AUTH_ACCOUNT_THROTTLE_RATE)
+    origins = core_settings.WEBSOCKET_ALLOWED_ORIGINS
+    if isinstance(origins, str) or not all("://" in str(o) for o in origins):
+        raise ImproperlyConfigured(
+            "PEERLEARN_CORE['WEBSOCKET_ALLOWED_ORIGINS'] must be a list of origins like"
+            " 'https://app.example.com' (scheme, host and any port)."
+        )

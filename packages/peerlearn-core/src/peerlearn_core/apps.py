@@ -1,4 +1,25 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.core import checks
+
+
+def check_admin_login_throttled(app_configs, **kwargs):
+    """The admin login is an auth surface too: warn when it is not behind the auth throttle."""
+    if not apps.is_installed("django.contrib.admin"):
+        return []
+    from django.contrib import admin
+
+    from .admin_site import AdminSite
+
+    if isinstance(admin.site, AdminSite):
+        return []
+    return [
+        checks.Warning(
+            "The admin login is not throttled.",
+            hint="Install 'peerlearn_core.admin_apps.AdminConfig' instead of"
+            " 'django.contrib.admin' in INSTALLED_APPS.",
+            id="peerlearn_core.W001",
+        )
+    ]
 
 
 class PeerlearnCoreConfig(AppConfig):
@@ -13,6 +34,7 @@ class PeerlearnCoreConfig(AppConfig):
         from .selectors import unread_notification_count, unread_notification_counts
 
         check_settings()
+        checks.register(check_admin_login_throttled, checks.Tags.security)
         dashboard.registry.register_tab(
             dashboard.Tab(
                 key="notifications",

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.forms.utils import ErrorDict
 
 from .models import Role
 
@@ -19,6 +20,13 @@ class StyledForm(forms.Form):
         for field in self.fields.values():
             if not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs.setdefault("class", INPUT)
+
+    def refuse(self, message: str) -> None:
+        """Show only ``message`` above the fields, without validating anything: a throttled
+        request learns nothing about the input (whether an email is taken, a password right)."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+        self.add_error(None, message)
 
 
 # The sign-up role cards: what each choice is called and what it means, in the user's words.

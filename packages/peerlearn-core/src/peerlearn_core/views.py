@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from . import services, throttling
 from .app_settings import core_settings
 from .dashboard import registry
 from .exceptions import Conflict
@@ -28,21 +28,43 @@ def home(request):
 def signup(request):
     # A form with errors is the page the user reads next: 200, every error next to its field.
     form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    verdict = _attempt(request, form)
+    if verdict is not None and verdict.allowed and form.is_valid():
         try:
             user = services.register_user(**form.cleaned_data)
         except Conflict as exc:  # the same email signed up between the check and the insert
             form.add_error(exc.field or None, exc.detail)
         else:
+            verdict.succeeded()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect(dashboard_url_for(user))
-    return render(request, "peerlearn_core/auth/signup.html", {"form": form})
+    response = render(request, "peerlearn_core/auth/signup.html", {"form": form})
+    return _throttled(response, verdict)
+
+
+def _attempt(request, form) -> throttling.Attempt | None:
+    """On a POST, the auth throttle's verdict, the form refused (unvalidated) when over budget;
+    None on a GET."""
+    if request.method != "POST":
+        return None
+    verdict = throttling.attempt(request, account=request.POST.get("email"))
+    if not verdict.allowed:
+        form.refuse(verdict.message)
+    return verdict
+
+
+def _throttled(response, verdict):
+    if verdict is not None and not verdict.allowed:
+        return throttling.mark_throttled(response, verdict)
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     form = LoginForm(request, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    verdict = _attempt(request, form)
+    if verdict is not None and verdict.allowed and form.is_valid():
+        verdict.succeeded()
         login(request, form.user)
         target = request.POST.get("next") or request.GET.get("next")
         if target and url_has_allowed_host_and_scheme(
@@ -50,11 +72,12 @@ def login_view(request):
         ):
             return redirect(target)
         return redirect(dashboard_url_for(form.user))
-    return render(
+    response = render(
         request,
         "peerlearn_core/auth/login.html",
         {"form": form, "next": request.POST.get("next") or request.GET.get("next", "")},
     )
+    return _throttled(response, verdict)
 
 
 @require_POST

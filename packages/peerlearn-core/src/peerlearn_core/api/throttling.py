@@ -1,15 +1,22 @@
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
-from ..app_settings import core_settings
+from .. import throttling
 
 
-class AuthRateThrottle(SimpleRateThrottle):
-    """Per-address limit on register/token/refresh; the rate is read live from PEERLEARN_CORE."""
+class AuthRateThrottle(BaseThrottle):
+    """The API's door to the one auth throttle (``peerlearn_core.throttling``), which the log-in
+    and sign-up pages and the admin login share: the same per-address and per-account budgets.
 
-    scope = "auth"
+    The account is the body's ``email`` on views that set ``throttle_account_field``.
+    """
 
-    def get_rate(self):
-        return core_settings.AUTH_THROTTLE_RATE
+    def allow_request(self, request, view):
+        account = None
+        field = getattr(view, "throttle_account_field", None)
+        if field and hasattr(request.data, "get"):
+            account = request.data.get(field)
+        self.verdict = throttling.attempt(request, account=account)
+        return self.verdict.allowed
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def wait(self):
+        return self.verdict.retry_after

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from .. import selectors, services
+from .. import selectors, services, throttling
 from .parsers import JSONParser
 from .serializers import (
     BadgesSerializer,
@@ -22,17 +22,26 @@ class RegisterView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []  # sign-up needs no CSRF token and no identity
     throttle_classes = [AuthRateThrottle]
+    throttle_account_field = "email"
 
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = services.register_user(**serializer.validated_data)
+        throttling.succeeded(request)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
 class TokenView(TokenObtainPairView):
     throttle_classes = [AuthRateThrottle]
+    throttle_account_field = "email"
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            throttling.succeeded(request)
+        return response
 
 
 class TokenRefresh(TokenRefreshView):

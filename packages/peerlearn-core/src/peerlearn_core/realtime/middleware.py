@@ -1,6 +1,6 @@
-"""WebSocket handshake: Origin check, then session-cookie or Bearer-token authentication."""
+"""WebSocket handshake: Origin check (scheme, host and port, as CSRF), then session-cookie or Bearer-token authentication."""
 
-from urllib.parse import urlparse
+from urllib.parse import urlsplit
 
 from channels.auth import AuthMiddlewareStack
 from channels.db import database_sync_to_async
@@ -13,6 +13,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from ..app_settings import core_settings
+
 CLOSE_NOT_AUTHENTICATED = 4401
 CLOSE_NOT_ALLOWED = 4403
 
@@ -24,17 +26,82 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-def origin_allowed(origin: str | None) -> bool:
-    if origin is None:
-        return True  # non-browser clients send none; they still need credentials
-    parsed = urlparse(origin)
-    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _origin_parts(origin: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of a serialized origin or an allowed-origin entry, else None."""
+    try:
+        parsed = urlsplit(origin.strip())
+        port = parsed.port
+    except ValueError:
+        return None
+    scheme = parsed.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parsed.hostname:
+        return None
+    if parsed.path not in {"", "/"} or parsed.query or parsed.fragment or parsed.username:
+        return None
+    return scheme, parsed.hostname.lower(), port or _DEFAULT_PORTS[scheme]
+
+
+def _matches(candidate: tuple[str, str, int], allowed: str) -> bool:
+    """One entry of CSRF_TRUSTED_ORIGINS or WEBSOCKET_ALLOWED_ORIGINS, with Django's meaning:
+    ``https://*.example.com`` allows the subdomains of example.com on that scheme and port."""
+    wildcard = "://*." in allowed
+    parts = _origin_parts(allowed.replace("://*.", "://", 1) if wildcard else allowed)
+    if parts is None:
         return False
-    domain, _port = split_domain_port(parsed.netloc)
+    scheme, host, port = candidate
+    if (scheme, port) != (parts[0], parts[2]):
+        return False
+    return host.endswith("." + parts[1]) if wildcard else host == parts[1]
+
+
+def _allowed_hosts() -> list[str]:
     allowed = list(settings.ALLOWED_HOSTS)
     if settings.DEBUG and not allowed:
-        allowed = [".localhost", "127.0.0.1", "[::1]"]
-    return bool(domain) and validate_host(domain, allowed)
+        allowed = [".localhost", "127.0.0.1", "[::1]"]  # as Django's HttpRequest.get_host()
+    return allowed
+
+
+def _is_secure(scope) -> bool:
+    if scope.get("scheme") in {"wss", "https"}:
+        return True
+    # Behind a TLS-terminating proxy, believed exactly as Django's HttpRequest.is_secure() is.
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        name, secure_value = proxy_header
+        name = name.removeprefix("HTTP_").replace("_", "-").lower().encode("latin1")
+        value = _header(scope, name)
+        if value is not None:
+            return value.split(",", 1)[0].strip() == secure_value
+    return False
+
+
+def site_origin(scope) -> tuple[str, str, int] | None:
+    """The site's own origin as this handshake reached it: its scheme and its ``Host`` header,
+    when that host is one of ALLOWED_HOSTS (what CSRF calls the request's own origin)."""
+    host = _header(scope, b"host")
+    if not host:
+        return None
+    domain, _port = split_domain_port(host)
+    if not domain or not validate_host(domain, _allowed_hosts()):
+        return None
+    return _origin_parts(f"{'https' if _is_secure(scope) else 'http'}://{host}")
+
+
+def origin_allowed(origin: str | None, scope=None) -> bool:
+    """Django's CSRF origin rule for a socket: scheme, host and port must all match the site's
+    own origin, an entry of CSRF_TRUSTED_ORIGINS or of PEERLEARN_CORE["WEBSOCKET_ALLOWED_ORIGINS"]."""
+    if origin is None:
+        return True  # non-browser clients send none; they still need credentials
+    candidate = _origin_parts(origin)
+    if candidate is None:  # "null" (sandboxed frames, file://), other schemes, garbage
+        return False
+    if scope is not None and candidate == site_origin(scope):
+        return True
+    trusted = [*settings.CSRF_TRUSTED_ORIGINS, *core_settings.WEBSOCKET_ALLOWED_ORIGINS]
+    return any(_matches(candidate, str(entry)) for entry in trusted)
 
 
 async def refuse(receive, send, code: int) -> None:
@@ -52,7 +119,7 @@ class OriginCheckMiddleware:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] == "websocket" and not origin_allowed(_header(scope, b"origin")):
+        if scope["type"] == "websocket" and not origin_allowed(_header(scope, b"origin"), scope):
             return await refuse(receive, send, CLOSE_NOT_ALLOWED)
         return await self.inner(scope, receive, send)
 

@@ -34,8 +34,12 @@ def websocket_application():
     return websocket_stack(URLRouter(bookings_ws + rtc_ws))
 
 
+# The Host a browser on the development site sends; the site's own origin is http://localhost:8000.
+SITE_HOST = "localhost:8000"
+
+
 def auth_headers(user=None, *, token: str | None = None, origin: str | None = None) -> list:
-    headers = []
+    headers = [(b"host", SITE_HOST.encode())]
     if token is not None:
         headers.append((b"authorization", f"Bearer {token}".encode()))
     elif user is not None:
