@@ -188,6 +188,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # The contract is JSON everywhere: bodies are documented as JSON only (the parsers still take
+    # forms, for the browsable API; /api/me/ documents its multipart avatar upload itself).
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Choice sets that share a field name ("status") get names of their own, so no operation
     # borrows another model's values (SessionRequest.status is pending/accepted/declined).
     "ENUM_NAME_OVERRIDES": {

@@ -22,6 +22,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
+from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenViewBase
 
 from .fields import RupeesField, rupees_pattern
@@ -93,7 +94,9 @@ class AutoSchema(SpectacularAutoSchema):
         if guarded or csrf:
             statuses.add(403)
         paginated = getattr(view, "pagination_class", None) and self._is_list_view()
-        if "{" in self.path or paginated:
+        # ?format= (DRF's URL format override) answers 404 for a format the view cannot render.
+        formats = any(p.get("name") == api_settings.URL_FORMAT_OVERRIDE for p in self._query())
+        if "{" in self.path or paginated or formats:
             statuses.add(404)
         if writes and guarded:
             statuses.add(409)
@@ -101,8 +104,11 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(429)
         return statuses
 
+    def _query(self) -> list[dict]:
+        return [p for p in self._get_parameters() if p.get("in") == "query"]
+
     def _get_query_parameters_present(self) -> bool:
-        return any(p.get("in") == "query" for p in self._get_parameters())
+        return bool(self._query())
 
     def _throttled(self) -> bool:
         try:
