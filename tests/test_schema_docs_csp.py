@@ -47,7 +47,8 @@ def test_operations_list_their_error_responses_with_shapes(schema, method, path,
     documented = responses(schema, method, path)
     assert expected <= set(documented), sorted(documented)
     for code in expected:
-        assert ref_name(documented[code]) == ("ValidationError" if code == "400" else "Error")
+        shape = "ValidationError" if code in {"400", "409"} else "Error"
+        assert ref_name(documented[code]) == shape
 
 
 def test_error_shapes_match_the_exception_handler(schema):

@@ -106,6 +106,12 @@ class SessionPagination(PageNumberPagination):
             raise ValidationError({self.page_size_query_param: ["Use a positive whole number."]})
         return super().get_page_size(request)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 @extend_schema(
     summary="The mentor's completed sessions with what each earned, newest first",

@@ -6,7 +6,8 @@
 - 400 (``ValidationError``): field errors ``{"field": ["..."]}``, ``non_field_errors``, or a
   domain error ``{"detail": "...", "code": "..."}``; for writes and for reads that take query
   parameters.
-- 401 / 403 / 404 / 409 / 429 (``Error``): ``{"detail": "...", "code"?: "..."}``. 401 when the
+- 409 (``ValidationError`` too: a conflict may name its field, ``{"amount": [...]}``).
+- 401 / 403 / 404 / 429 (``Error``): ``{"detail": "...", "code"?: "..."}``. 401 when the
   view authenticates at all (a bad ``Authorization`` header fails even on open endpoints), 403 when
   a permission or CSRF can refuse, 404 when the path names an object or the list is paginated,
   409 for authenticated writes (state conflicts from services), 429 when the view is throttled.
@@ -22,7 +23,6 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
-from rest_framework.settings import api_settings
 from rest_framework_simplejwt.views import TokenViewBase
 
 from .fields import RupeesField, rupees_pattern
@@ -61,7 +61,8 @@ DESCRIPTIONS = {
     "401": "No credentials, or bad ones (JWT or session).",
     "403": "Authenticated but not allowed (role, ownership or CSRF).",
     "404": "No such object (or not visible to you), or no such page.",
-    "409": "The current state forbids it (full, already booked, balance changed...).",
+    "409": "The current state forbids it (full, already booked, balance changed...), said as a "
+    "`detail` or against the field concerned.",
     "429": "Throttled: retry after the `Retry-After` header's seconds.",
 }
 
@@ -94,15 +95,18 @@ class AutoSchema(SpectacularAutoSchema):
         if guarded or csrf:
             statuses.add(403)
         paginated = getattr(view, "pagination_class", None) and self._is_list_view()
-        # ?format= (DRF's URL format override) answers 404 for a format the view cannot render.
-        formats = any(p.get("name") == api_settings.URL_FORMAT_OVERRIDE for p in self._query())
-        if "{" in self.path or paginated or formats:
+        if "{" in self.path or paginated:
             statuses.add(404)
         if writes and guarded:
             statuses.add(409)
         if self._throttled():
             statuses.add(429)
         return statuses
+
+    def _get_format_parameters(self) -> list:
+        """DRF's ``?format=`` override stays an undocumented convenience: it takes "" as "no
+        format" and answers 404 for unknown ones, which no enum can say. Clients use ``Accept``."""
+        return []
 
     def _query(self) -> list[dict]:
         return [p for p in self._get_parameters() if p.get("in") == "query"]
@@ -124,7 +128,8 @@ class AutoSchema(SpectacularAutoSchema):
         invalid = self._error_component("ValidationError", VALIDATION_ERROR_SCHEMA)
         for status in sorted(self.error_statuses()):
             code = str(status)
-            component = invalid if status == 400 else error
+            # 409s name a field when one is at fault (`{"amount": ["..."], "code": ...}`).
+            component = invalid if status in (400, 409) else error
             documented = responses.setdefault(code, {"description": DESCRIPTIONS[code]})
             # A view's own description stays; a body it left out gets the handler's shape.
             documented.setdefault("content", {"application/json": {"schema": component.ref}})
