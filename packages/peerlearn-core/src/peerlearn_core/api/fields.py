@@ -6,11 +6,13 @@ from rest_framework import serializers
 from ..money import rupees, to_paise
 
 
-def rupees_pattern(max_digits: int, decimal_places: int) -> str:
-    """The one pattern an input amount must match, in the schema and in ``RupeesField``: digits,
-    optionally a point and one or two more (no sign, exponent, spaces or empty string)."""
+def rupees_pattern(max_digits: int, decimal_places: int, *, positive: bool = False) -> str:
+    r"""The one pattern an input amount must match, in the schema and in ``RupeesField``: ASCII
+    digits, optionally a point and one or two more (no sign, exponent, spaces or empty string);
+    with ``positive``, not zero. ``[0-9]`` rather than ``\d``, which is Unicode in Python."""
     whole = max_digits - decimal_places
-    return rf"^\d{{1,{whole}}}(?:\.\d{{1,{decimal_places}}})?$"
+    nonzero = r"(?![0]+(?:\.0*)?$)" if positive else ""
+    return rf"^{nonzero}[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{decimal_places}}})?$"
 
 
 class RupeesField(serializers.DecimalField):
@@ -31,7 +33,11 @@ class RupeesField(serializers.DecimalField):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("coerce_to_string", True)
         super().__init__(**kwargs)
-        self.pattern = re.compile(rupees_pattern(self.max_digits, self.decimal_places))
+        self.pattern = re.compile(self.input_pattern())
+
+    def input_pattern(self) -> str:
+        positive = self.min_value is not None and self.min_value > 0
+        return rupees_pattern(self.max_digits, self.decimal_places, positive=positive)
 
     def to_internal_value(self, data):
         if isinstance(data, int) and not isinstance(data, bool):

@@ -25,7 +25,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.views import TokenViewBase
 
-from .fields import RupeesField, rupees_pattern
+from .fields import RupeesField
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -152,7 +152,7 @@ class RupeesFieldExtension(OpenApiSerializerFieldExtension):
                 {
                     "type": "string",
                     "format": "decimal",
-                    "pattern": rupees_pattern(field.max_digits, field.decimal_places),
+                    "pattern": field.input_pattern(),
                     "example": "499.00",
                 },
                 {"type": "integer", "minimum": minimum, "maximum": 10**whole_digits - 1},
