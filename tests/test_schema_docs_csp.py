@@ -244,6 +244,8 @@ def test_no_template_or_script_writes_a_style_attribute():
         text = path.read_text(encoding="utf-8")
         if re.search(r"""\sstyle=["'$]""", text) or 'setAttribute("style"' in text:
             offenders.append(str(path.relative_to(REPO)))
+        if re.search(r"""<[a-z][^>]*\son[a-z]+=["']""", text):  # inline event handlers
+            offenders.append(str(path.relative_to(REPO)))
         if (
             re.search(r"<script(?![^>]*\bsrc=)(?![^>]*\bnonce=)[^>]*>", text)
             and path.suffix == ".html"

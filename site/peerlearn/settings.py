@@ -205,6 +205,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would load it from validator.swagger.io (off-site, and the
+    # CSP refuses it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Who may read /api/schema/, /api/docs/ and /api/redoc/: API_DOCS_ACCESS=public (anyone: the
     # contract is public) or staff (signed-in staff only). Default: public.
     "SERVE_PERMISSIONS": [
