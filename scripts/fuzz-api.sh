@@ -2,7 +2,23 @@
 # Fuzz the API with schemathesis (`--checks all`) against a live Daphne, once with a mentor's token
 # and once with a learner's, and fail on any failure. Prints each command (token redacted) and the
 # number of cases run. Own data directory, SQLite file, ports and Razorpay sandbox: it touches
-# nothing else. NUL characters are not generated: DRF refuses them in every string field (400), a
+# nothing else.
+#
+# Not yet in `make test` (scripts/run-tests.sh), because it still fails. What it reported last
+# (FUZZ_MAX_EXAMPLES=10, about 1,100-1,300 cases per role, 0 server errors):
+# - ST105 for every operation with an id in its path: a non-integer id (`/api/sessions/null/`)
+#   gets Django's HTML 404. Fixed by the JSON 404 for everything under /api/ (issue 12, another
+#   slice), nothing to change here.
+# - ST202 "schema-valid request rejected" where a rule cannot be said in OpenAPI: start times and
+#   preferred times in the future (POST/PATCH /api/sessions/, POST /api/requests/, accept),
+#   Django's password validators (register), the analytics range cap (earnings ?from=), the payout
+#   minimum/maximum settings, unknown Razorpay orders (payments/verify), the webhook's signature
+#   (Razorpay only), and an avatar upload that is not an image (PATCH /api/me/ multipart). Each
+#   answers 400 with the field's message, as documented; making the check pass needs per-operation
+#   `expected-statuses` in a schemathesis.toml, a choice left to review.
+# - ST201 on POST /api/requests/: DRF's CharField takes a JSON number for a string (`"message":
+#   0`); rejecting it means a strict CharField across the serializers.
+# NUL characters are not generated: DRF refuses them in every string field (400), a
 # rule the schema does not repeat on each field. Usage: scripts/fuzz-api.sh [extra `st run` options, e.g. --max-examples 20]
 set -euo pipefail
 cd "$(dirname "$0")/.."
