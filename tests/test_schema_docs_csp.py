@@ -146,6 +146,14 @@ def test_redoc_loads_only_our_static_files(client):
     assert "/static/drf_spectacular_sidecar/redoc/" in html
 
 
+def test_redoc_page_allows_inline_styles_without_a_nonce(client):
+    """A nonce would make browsers ignore 'unsafe-inline', and ReDoc injects <style> elements."""
+    directives = policy(client.get("/api/redoc/"))
+    assert "'unsafe-inline'" in directives["style-src"]
+    assert not any(v.startswith("'nonce-") for v in directives["style-src"])
+    assert "'unsafe-inline'" not in directives["script-src"]
+
+
 def test_docs_are_public_by_default(client):
     assert client.get("/api/schema/").status_code == 200
 

@@ -68,6 +68,11 @@ def test_swagger_ui_renders_offline_under_the_policy(browser, site_server, scree
     expect(page.locator(".opblock").first).to_be_visible()
     assert page.locator(".opblock").count() > 40
     screenshot(page, "api-docs-offline-1280")
+
+    # ReDoc too (its page alone allows inline styles, which it injects).
+    page.goto(f"{site_server.url}/api/redoc/")
+    expect(page.locator("h1").first).to_contain_text("PeerLearn API", timeout=15_000)
+    expect(page.get_by_text("/api/sessions/{id}/book/").first).to_be_attached()
     assert aborted == [], f"the docs reached off the machine: {aborted}"
     assert violations(page, refused) == []
     context.close()
