@@ -63,6 +63,7 @@ done
 read -r MENTOR LEARNER < <($BIN/python scripts/fuzz_seed.py "$BASE")
 
 status=0
+cd "$WORKDIR"  # schemathesis keeps its cache (.schemathesis/) in the working directory
 for role in mentor learner; do
   token=$MENTOR
   [ "$role" = learner ] && token=$LEARNER
