@@ -346,9 +346,16 @@ def _origin(url: str) -> str:
 
 _SELF = "'self'"
 _RAZORPAY = ["https://checkout.razorpay.com", "https://api.razorpay.com"]
+# Checkout's script comes from CHECKOUT_URL's origin; the Checkout frame and its form come from the
+# gateway itself (BASE_URL: api.razorpay.com, or the sandbox, which frames its own address).
 _CHECKOUT = (
     [_origin(PEERLEARN_PAYOUTS["CHECKOUT_URL"])] if PEERLEARN_PAYOUTS["CHECKOUT_URL"] else []
 )
+_GATEWAY = [
+    origin
+    for origin in dict.fromkeys([*_CHECKOUT, _origin(PEERLEARN_PAYOUTS["BASE_URL"])])
+    if origin and origin not in _RAZORPAY
+]
 _SOCKETS = [
     origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
     for origin in CSRF_TRUSTED_ORIGINS
@@ -359,7 +366,7 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [_SELF],
         "object-src": ["'none'"],
         "frame-ancestors": ["'none'"],
-        "form-action": [_SELF, *_RAZORPAY, *_CHECKOUT],
+        "form-action": [_SELF, *_RAZORPAY, *_GATEWAY],
         "script-src": [_SELF, "https://checkout.razorpay.com", *_CHECKOUT, NONCE],
         "style-src": [_SELF, NONCE],
         "style-src-attr": ["'none'"],
@@ -367,8 +374,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [_SELF, "data:", "blob:"],
         "font-src": [_SELF, "data:"],
         "media-src": [_SELF, "blob:", "mediastream:"],
-        "connect-src": [_SELF, *_SOCKETS, "https://api.razorpay.com", *_CHECKOUT],
-        "frame-src": [*_RAZORPAY, *_CHECKOUT],
+        "connect-src": [_SELF, *_SOCKETS, "https://api.razorpay.com", *_GATEWAY],
+        "frame-src": [*_RAZORPAY, *_GATEWAY],
         "worker-src": [_SELF],
         "manifest-src": [_SELF],
     },

@@ -69,12 +69,18 @@ def test_swagger_ui_renders_offline_under_the_policy(browser, site_server, scree
     assert page.locator(".opblock").count() > 40
     screenshot(page, "api-docs-offline-1280")
 
-    # ReDoc too (its page alone allows inline styles, which it injects).
+    assert violations(page, refused) == []
+
+    # ReDoc too (its page alone allows inline styles, which it injects). Its bundle always shows
+    # Redocly's logo from cdn.redoc.ly: the policy refuses it (the image hides itself on error),
+    # and that is the one violation this page may log.
+    refused.clear()
     page.goto(f"{site_server.url}/api/redoc/")
     expect(page.locator("h1").first).to_contain_text("PeerLearn API", timeout=15_000)
     expect(page.get_by_text("/api/sessions/{id}/book/").first).to_be_attached()
+    logo = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+    assert [v for v in violations(page, refused) if logo not in v] == []
     assert aborted == [], f"the docs reached off the machine: {aborted}"
-    assert violations(page, refused) == []
     context.close()
 
 
@@ -84,6 +90,7 @@ def test_dashboards_checkout_and_room_log_no_csp_violation(
     mentor = make_account("mentor", "Asha Mentor")
     learner = make_account("learner", "Meera Learner")
     auth = {"Authorization": f"Bearer {token_for(mentor)}"}
+    # Starts in 3 minutes: the room is open (10 minutes before the start).
     sid = create_session(site_server, auth, "Strict policy seminar", price="250.00", minutes=3)
 
     pages = {}
@@ -100,7 +107,7 @@ def test_dashboards_checkout_and_room_log_no_csp_violation(
     # The learner books the priced seat and pays in Checkout (the sandbox's, over the page).
     lp.get_by_test_id("tab-browse").click()
     lp.get_by_test_id(f"book-{sid}").click()
-    checkout_pay(lp, "250.00")
+    checkout_pay(lp, "₹250")
     expect(lp.get_by_test_id(f"browse-payment-{sid}")).to_have_text("Paid", timeout=10_000)
 
     # The mentor's card moved to 1 of 4 booked, live; rendered afresh, its bar's width comes
