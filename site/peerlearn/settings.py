@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # site/
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "csp",
     "tailwind",
     "peerlearn_theme",
     "peerlearn_core",
@@ -94,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "peerlearn.urls"
@@ -111,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "peerlearn_core.context_processors.peerlearn",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -196,7 +201,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "peerlearn_core.api.schema.AutoSchema",
     # DRF's JSON parser within a size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth limit.
     "DEFAULT_PARSER_CLASSES": [
         "peerlearn_core.api.parsers.JSONParser",
@@ -220,13 +225,45 @@ SIMPLE_JWT = {
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
     "UPDATE_LAST_LOGIN": True,
 }
+API_DOCS_ACCESS = os.environ.get("API_DOCS_ACCESS", "public").strip().lower()
+if API_DOCS_ACCESS not in {"public", "staff"}:
+    raise ImproperlyConfigured("API_DOCS_ACCESS must be 'public' or 'staff'.")
 SPECTACULAR_SETTINGS = {
     "TITLE": "PeerLearn API",
     "DESCRIPTION": "Live peer-learning sessions: accounts, sessions, bookings, payouts, analytics.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # The contract is JSON everywhere: bodies are documented as JSON only (the parsers still take
+    # forms, for the browsable API; /api/me/ documents its multipart avatar upload itself).
+    "PARSER_WHITELIST": [
+        "rest_framework.parsers.JSONParser",
+        "peerlearn_core.api.parsers.JSONParser",
+    ],
+    # Choice sets that share a field name ("status") get names of their own, so no operation
+    # borrows another model's values (SessionRequest.status is pending/accepted/declined).
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "peerlearn_bookings.models.SessionStatus",
+        "SessionRequestStatusEnum": "peerlearn_bookings.models.RequestStatus",
+        "PaymentStatusEnum": "peerlearn_bookings.models.PaymentStatus",
+        "CancelReasonEnum": "peerlearn_bookings.models.CancelReason",
+        "PayoutStatusEnum": "peerlearn_payouts.models.PayoutStatus",
+        "RoleEnum": "peerlearn_core.models.Role",
+    },
+    # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar): no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No validator badge: Swagger UI would load it from validator.swagger.io (off-site, and the
+    # CSP refuses it).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # Who may read /api/schema/, /api/docs/ and /api/redoc/: API_DOCS_ACCESS=public (anyone: the
+    # contract is public) or staff (signed-in staff only). Default: public.
+    "SERVE_PERMISSIONS": [
+        "rest_framework.permissions.IsAdminUser"
+        if API_DOCS_ACCESS == "staff"
+        else "rest_framework.permissions.AllowAny"
+    ],
 }
 
 # --- I18N ------------------------------------------------------------------------------------
@@ -343,4 +380,55 @@ PEERLEARN_RTC = {
     "TURN_TTL_SECONDS": int(os.environ.get("TURN_TTL_SECONDS") or "3600"),
     "MAX_MESH_PEERS": int(os.environ.get("RTC_MAX_MESH_PEERS") or "8"),
     "ATTENDED_AFTER_SECONDS": int(os.environ.get("RTC_ATTENDED_AFTER_SECONDS") or "60"),
+}
+
+
+# --- Content-Security-Policy (django-csp; Django 6 has it built in) ---------------------------
+# Our own origin for everything, plus: sockets (ws/wss of the trusted origins; CSP 3 browsers
+# already match same-origin ws: with 'self'), the room's camera streams (blob:/mediastream:) and
+# Razorpay Checkout (its script and frame, its API) or, in the demo, the loopback sandbox standing
+# in for it. No inline script or <style> without the request's nonce; no inline style attributes
+# (the pages set sizes and colours through CSSOM, which CSP does not restrict).
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+_SELF = "'self'"
+_RAZORPAY = ["https://checkout.razorpay.com", "https://api.razorpay.com"]
+# Checkout's script comes from CHECKOUT_URL's origin; the Checkout frame and its form come from the
+# gateway itself (BASE_URL: api.razorpay.com, or the sandbox, which frames its own address).
+_CHECKOUT = (
+    [_origin(PEERLEARN_PAYOUTS["CHECKOUT_URL"])] if PEERLEARN_PAYOUTS["CHECKOUT_URL"] else []
+)
+_GATEWAY = [
+    origin
+    for origin in dict.fromkeys([*_CHECKOUT, _origin(PEERLEARN_PAYOUTS["BASE_URL"])])
+    if origin and origin not in _RAZORPAY
+]
+_SOCKETS = [
+    origin.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+    for origin in CSRF_TRUSTED_ORIGINS
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "base-uri": [_SELF],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": [_SELF, *_RAZORPAY, *_GATEWAY],
+        "script-src": [_SELF, "https://checkout.razorpay.com", *_CHECKOUT, NONCE],
+        "style-src": [_SELF, NONCE],
+        "style-src-attr": ["'none'"],
+        # data: for the SVG icons inlined in Swagger UI's stylesheet; blob: for local previews.
+        "img-src": [_SELF, "data:", "blob:"],
+        "font-src": [_SELF, "data:"],
+        "media-src": [_SELF, "blob:", "mediastream:"],
+        "connect-src": [_SELF, *_SOCKETS, "https://api.razorpay.com", *_GATEWAY],
+        "frame-src": [*_RAZORPAY, *_GATEWAY],
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
+    },
 }

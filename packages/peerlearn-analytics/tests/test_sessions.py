@@ -393,8 +393,10 @@ def test_feedback_rows_are_the_learners_own(as_user, history):
         ("/api/analytics/sessions/?page=abc", 404),
         ("/api/analytics/sessions/?page=0", 404),
         ("/api/analytics/sessions/?page=99999999999999999999999", 404),
-        ("/api/analytics/sessions/?page_size=-3", 200),
-        ("/api/analytics/sessions/?page_size=abc", 200),
+        ("/api/analytics/sessions/?page_size=-3", 400),  # the schema says a positive integer
+        ("/api/analytics/sessions/?page_size=abc", 400),
+        ("/api/analytics/sessions/?page_size=null", 400),
+        ("/api/analytics/sessions/?page_size=5", 200),
     ],
 )
 def test_odd_ids_and_pages_are_never_a_500(as_user, mentor, path, status):

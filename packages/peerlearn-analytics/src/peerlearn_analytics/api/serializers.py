@@ -1,7 +1,6 @@
 from datetime import date
 
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -187,7 +186,7 @@ class SessionPaymentSerializer(serializers.Serializer):
     def _entry(booking):
         return getattr(booking, "earning", None)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field({"type": "string", "format": "decimal"})
     def get_amount(self, booking) -> str:
         entry = self._entry(booking)
         return RupeesField().to_representation(entry.gross_paise if entry else booking.amount_paise)

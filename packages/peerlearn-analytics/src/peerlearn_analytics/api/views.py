@@ -14,6 +14,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated
@@ -99,7 +100,17 @@ class SessionPagination(PageNumberPagination):
     def get_page_size(self, request):
         self.page_size = analytics_settings.PAGE_SIZE
         self.max_page_size = analytics_settings.MAX_PAGE_SIZE
+        raw = request.query_params.get(self.page_size_query_param)
+        # DRF falls back to the default for a bad value; the schema says integer, so say 400.
+        if raw is not None and not (raw.isascii() and raw.isdigit() and int(raw) > 0):
+            raise ValidationError({self.page_size_query_param: ["Use a positive whole number."]})
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
 
 
 @extend_schema(

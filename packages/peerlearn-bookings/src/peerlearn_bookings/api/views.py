@@ -1,6 +1,5 @@
 """Thin API views: parse, check who may ask, call one service or selector, render."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from peerlearn_core.api.permissions import IsLearner, IsMentor
+from peerlearn_core.api.query import bool_parameter, query_bool
 from peerlearn_core.exceptions import NotAllowed
 
 from .. import selectors, services
@@ -47,10 +47,9 @@ class SessionListView(APIView):
                 description="Mentors: their open or closed sessions. "
                 "Learners always get the bookable sessions.",
             ),
-            OpenApiParameter(
+            bool_parameter(
                 "include_full",
-                OpenApiTypes.BOOL,
-                description="Learners: also list full scheduled sessions (to join their "
+                "Learners: also list full scheduled sessions (to join their "
                 "waitlist); each carries the learner's `waitlist_position`.",
             ),
         ],
@@ -60,13 +59,11 @@ class SessionListView(APIView):
         scope = request.query_params.get("scope", "scheduled")
         if scope not in {"scheduled", "past"}:
             raise ValidationError({"scope": ["Use scheduled or past."]})
-        include_full = request.query_params.get("include_full", "false").lower()
-        if include_full not in {"1", "true", "0", "false"}:
-            raise ValidationError({"include_full": ["Use true or false."]})
+        include_full = query_bool(request, "include_full")
         context = {}
         if request.user.role == "mentor":
             sessions = selectors.mentor_sessions(request.user, scope)
-        elif include_full in {"1", "true"}:
+        elif include_full:
             sessions = list(selectors.browsable_sessions())
             context["waitlist_positions"] = selectors.waitlist_positions(
                 learner_id=request.user.pk, session_ids=[s.pk for s in sessions]
@@ -226,11 +223,11 @@ class BookingListView(APIView):
     permission_classes = [IsAuthenticated, IsLearner]
 
     @extend_schema(
-        parameters=[OpenApiParameter("include_cancelled", OpenApiTypes.BOOL)],
+        parameters=[bool_parameter("include_cancelled", "Also list cancelled bookings.")],
         responses=BookingSerializer(many=True),
     )
     def get(self, request):
-        include = request.query_params.get("include_cancelled") in {"1", "true"}
+        include = query_bool(request, "include_cancelled")
         bookings = selectors.learner_bookings(request.user, include_cancelled=include)
         return Response(BookingSerializer(bookings, many=True).data)
 

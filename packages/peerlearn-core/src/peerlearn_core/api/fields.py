@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -5,8 +6,26 @@ from rest_framework import serializers
 from ..money import rupees, to_paise
 
 
+def rupees_pattern(max_digits: int, decimal_places: int, *, positive: bool = False) -> str:
+    r"""The one pattern an input amount must match, in the schema and in ``RupeesField``: ASCII
+    digits, optionally a point and one or two more (no sign, exponent, spaces or empty string);
+    with ``positive``, not zero. ``[0-9]`` rather than ``\d``, which is Unicode in Python."""
+    whole = max_digits - decimal_places
+    nonzero = r"(?![0]+(?:\.0*)?$)" if positive else ""
+    return rf"^{nonzero}[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{decimal_places}}})?$"
+
+
 class RupeesField(serializers.DecimalField):
-    """Rupees on the wire as a two-place string; paise (int) in validated data and on models."""
+    """Rupees on the wire as a two-place string; paise (int) in validated data and on models.
+
+    Input is what the OpenAPI schema documents: a string matching ``rupees_pattern`` (``"499"``,
+    ``"499.5"``, ``"499.50"``) or a whole number of rupees as a JSON integer (``499``); ``""``,
+    ``"-1"``, ``"1e3"``, ``" 5"``, booleans and JSON floats are a 400."""
+
+    default_error_messages = {
+        "invalid": 'Give an amount in rupees as a string, like "499.00" (at most two decimal '
+        "places).",
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", 12)
@@ -14,9 +33,16 @@ class RupeesField(serializers.DecimalField):
         kwargs.setdefault("min_value", Decimal("0"))
         kwargs.setdefault("coerce_to_string", True)
         super().__init__(**kwargs)
+        self.pattern = re.compile(self.input_pattern())
+
+    def input_pattern(self) -> str:
+        positive = self.min_value is not None and self.min_value > 0
+        return rupees_pattern(self.max_digits, self.decimal_places, positive=positive)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool):
+        if isinstance(data, int) and not isinstance(data, bool):
+            data = str(data)  # whole rupees; a negative one fails the pattern below
+        if not isinstance(data, str) or not self.pattern.fullmatch(data):
             self.fail("invalid")
         return to_paise(super().to_internal_value(data))
 

@@ -56,7 +56,10 @@ class MeView(APIView):
     def get(self, request):
         return Response(MeSerializer(request.user, context={"request": request}).data)
 
-    @extend_schema(request=MeSerializer, responses=MeSerializer)
+    @extend_schema(
+        request={"application/json": MeSerializer, "multipart/form-data": MeSerializer},
+        responses=MeSerializer,
+    )
     def patch(self, request):
         serializer = MeSerializer(
             request.user, data=request.data, partial=True, context={"request": request}

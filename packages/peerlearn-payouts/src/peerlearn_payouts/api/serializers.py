@@ -1,9 +1,11 @@
 from decimal import Decimal
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from peerlearn_core.api.fields import RupeesField
 
+from ..gateway import VPA_MAX_LENGTH, VPA_MIN_LENGTH, VPA_RE
 from ..models import Payout
 
 
@@ -17,7 +19,17 @@ class BalanceSerializer(serializers.Serializer):
 
 class PayoutRequestSerializer(serializers.Serializer):
     amount = RupeesField(min_value=Decimal("0.01"))
-    upi_id = serializers.CharField(max_length=100, trim_whitespace=True)
+    # The gateway's VPA rule as a schema pattern too, so what the schema allows is what passes.
+    upi_id = serializers.CharField(
+        min_length=VPA_MIN_LENGTH,
+        max_length=VPA_MAX_LENGTH,
+        trim_whitespace=False,
+        validators=[
+            RegexValidator(
+                rf"^(?:{VPA_RE.pattern})$", message="Enter a valid UPI ID, like name@bank."
+            )
+        ],
+    )
 
 
 class PayoutSerializer(serializers.ModelSerializer):

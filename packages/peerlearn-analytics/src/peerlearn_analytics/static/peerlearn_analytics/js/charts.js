@@ -68,7 +68,7 @@ export function htmlTooltip(el, render) {
 
 /** One "label … value" line of an HTML tooltip, with an optional colour swatch. */
 export function tooltipRow(label, value, { swatch = "", strong = false, testid = "" } = {}) {
-  const dot = swatch ? `<span class="h-2 w-2 shrink-0 rounded-sm" style="background:${swatch}"></span>` : "";
+  const dot = swatch ? `<span class="h-2 w-2 shrink-0 rounded-sm" data-css="background:${swatch}"></span>` : "";
   return `<div class="flex items-center justify-between gap-4">
       <dt class="flex items-center gap-1.5">${dot}${label}</dt>
       <dd class="tabular-nums ${strong ? "font-semibold text-white" : ""}"${testid ? ` data-testid="${testid}"` : ""}>${value}</dd>

@@ -8,7 +8,7 @@ export { plural };
 /** Five stars filled to `rating`, fractions included (4.5 fills four and a half). */
 export function stars(rating) {
   const percent = Math.max(0, Math.min(5, Number(rating) || 0)) * 20;
-  return `<span class="relative inline-block whitespace-nowrap leading-none" aria-hidden="true"><span class="text-slate-300">★★★★★</span><span class="absolute inset-y-0 left-0 overflow-hidden whitespace-nowrap text-amber-500" style="width:${percent}%">★★★★★</span></span>`;
+  return `<span class="relative inline-block whitespace-nowrap leading-none" aria-hidden="true"><span class="text-slate-300">★★★★★</span><span class="absolute inset-y-0 left-0 overflow-hidden whitespace-nowrap text-amber-500" data-css="width:${percent}%">★★★★★</span></span>`;
 }
 
 /** The API's comments ([{learner: {name}, rating, comment}], newest first) as <li> items. */

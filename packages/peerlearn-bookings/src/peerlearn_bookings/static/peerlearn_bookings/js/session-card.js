@@ -68,7 +68,7 @@ function countsHtml(s) {
         <span class="rounded-full bg-slate-50 px-2.5 py-1 text-slate-600 ring-1 ring-inset ring-slate-200" data-testid="waitlist-count-${s.id}" data-waitlist ${Number(s.waitlist_count) ? "" : "hidden"}>${waitlistText(s)}</span>
       </div>
       <div class="mt-3 h-1.5 overflow-hidden rounded-full bg-slate-100" aria-hidden="true">
-        <div class="h-full rounded-full bg-indigo-500 transition-[width] duration-500" data-booked-bar style="width:${bookedPercent(s)}%"></div>
+        <div class="h-full rounded-full bg-indigo-500 transition-[width] duration-500" data-booked-bar data-css="width:${bookedPercent(s)}%"></div>
       </div>`;
 }
 

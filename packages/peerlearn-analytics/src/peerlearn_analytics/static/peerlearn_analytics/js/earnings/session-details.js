@@ -14,7 +14,7 @@ function ratingsHtml(id, ratings, average) {
   const bars = counts
     .map(
       ([star, n]) => `<li class="flex items-center gap-2"><span class="w-3 text-right tabular-nums">${star}</span>
-        <span class="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-200"><span class="block h-full rounded-full bg-amber-400" style="width:${Math.round((n / max) * 100)}%"></span></span>
+        <span class="h-1.5 flex-1 overflow-hidden rounded-full bg-slate-200"><span class="block h-full rounded-full bg-amber-400" data-css="width:${Math.round((n / max) * 100)}%"></span></span>
         <span class="w-4 tabular-nums">${n}</span></li>`
     )
     .join("");
@@ -49,7 +49,7 @@ function detailsHtml(id, data) {
   const paid = payments(data);
   const label = `Payments per learner: ${paid.map((p) => `${p.name} ${formatMoney(p.raw)} (${paymentLabel(p.status)})`).join("; ")}`;
   const paymentsHtml = paid.length
-    ? `<div class="relative mt-2 overflow-hidden" style="height:${Math.max(120, paid.length * 34 + 40)}px">
+    ? `<div class="relative mt-2 overflow-hidden" data-css="height:${Math.max(120, paid.length * 34 + 40)}px">
         <canvas data-payments-chart data-testid="payments-chart-${id}" role="img" aria-label="${escapeHtml(label)}"></canvas>
         <div data-chart-tooltip data-testid="payments-tooltip-${id}" class="pointer-events-none absolute top-0 left-0 z-10 min-w-40 rounded-xl bg-slate-900/95 px-3 py-2 text-xs text-slate-200 opacity-0 shadow-lg transition-opacity duration-150"></div>
       </div>`

@@ -13,6 +13,7 @@ import { SPINNER, busyAttrs, busyLabel, endBusy, setLoading, startBusy, whileBus
 import { countUp, formatMoney } from "./count-up.js";
 import { showServerErrors } from "./errors.js";
 import { initExpand, toggleExpand } from "./expand.js";
+import { applyCss, watchInlineCss } from "./inline-css.js";
 import { flip } from "./flip-button.js";
 import { icon } from "./icon.js";
 import { closeModal, closeTopLayer, openModal, wireLayers } from "./modal.js";
@@ -26,6 +27,7 @@ import { dismissToast, toast, updateToast } from "./toast.js";
 
 export {
   ApiError,
+  applyCss,
   SPINNER,
   attendancePill,
   busyAttrs,
@@ -171,6 +173,9 @@ function boot() {
   document.documentElement.dataset.kitReady = "true";
   document.dispatchEvent(new CustomEvent("peerlearn:ready", { detail: window.PeerLearn }));
 }
+
+// Under the CSP, data-css stands in for the style attribute: styled from the moment the kit loads.
+watchInlineCss();
 
 // Boot at DOMContentLoaded (after every deferred/module script of the page has run, so page
 // scripts can register validators and listen for peerlearn:ready); `load` covers a late import.
