@@ -76,7 +76,8 @@ def test_mentor_reads_who_confirmed_and_money_in_en_in(
         assert not unnamed.count(), "the toast must name the learner"
         # The picture is taken once the toasts have finished sliding in.
         m.wait_for_function(
-            "[...document.querySelectorAll('.pl-toast')].every((t) => !t.getAnimations().length)"
+            "() => Array.from(document.querySelectorAll('.pl-toast'))"
+            ".every((t) => t.getAnimations().length === 0)"
         )
         screenshot(m, f"mentor-first-hour-confirmed-{width}")
 
