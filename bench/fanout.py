@@ -1,8 +1,9 @@
 """Fan-out latency of a live-session push, against a bare websockets relay run in the same process.
 
     .venv/bin/python bench/fanout.py [--learners 200] [--rounds 20] [--two-processes]
+        [--layer core|pubsub|memory] [--rest]
 
-Starts Daphne (Redis channel layer, db 11) on a temporary SQLite file, creates one mentor and N
+Starts Daphne (Redis channel layer, db 11, or the in-memory layer) on a temporary SQLite file, creates one mentor and N
 learners, books every learner into one session over the API, connects every learner to
 /ws/sessions/{id}/ and has the mentor POST ready/ and cancel_ready/ alternately. Per round it
 measures, client-side, the time from just before the HTTP POST to each socket receiving
@@ -10,6 +11,10 @@ mentor.ready / mentor.cancel_ready. The baseline is a bare `websockets` server i
 process that relays one message to the same number of sockets when it gets a POST, measured by
 the same client code. Loopback only; every subprocess is stopped and Redis db 11 flushed at the
 end, and a watchdog bounds the whole run.
+
+With --rest it also measures `GET /api/sessions/` (a learner's JWT, one request at a time) with no
+socket open, then with the N sockets connected and idle, then with none again: the REST p95 with
+idle sockets against the p95 without, in the same process.
 """
 
 import argparse
@@ -332,17 +337,28 @@ class Bench:
         self.children = Children()
         self.redis = redis.Redis.from_url(args.redis_url)
         self.env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        # Production settings (DEBUG off: no query log, no autoreload of static files) on
+        # loopback HTTP; the keys are throwaway values for this run only.
         self.env.update(
-            DEBUG="1",
+            DEBUG="0",
+            SECRET_KEY="bench-" + os.urandom(16).hex(),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_SSL_REDIRECT="0",
+            RAZORPAY_KEY_ID="rzp_test_bench",
+            RAZORPAY_KEY_SECRET="bench-key-secret",
+            RAZORPAY_WEBHOOK_SECRET="bench-webhook-secret",
+            RAZORPAYX_ACCOUNT_NUMBER="7878780080316316",
+            RAZORPAY_BASE_URL="http://127.0.0.1:9",
             PEERLEARN_DATA_DIR=str(self.tmp),
             SQLITE_PATH=str(self.tmp / "site.sqlite3"),
-            REDIS_URL=args.redis_url,
             CHANNEL_LAYER=args.layer,
             THROTTLE_AUTH="100000/min",
             THROTTLE_ACTIONS="100000/min",
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="peerlearn.settings",
         )
+        if args.layer != "memory":  # no REDIS_URL: the site's embedded in-memory layer
+            self.env["REDIS_URL"] = args.redis_url
         self.cleaned = False
 
     def cleanup(self) -> None:
@@ -466,7 +482,8 @@ class Bench:
                 warmup=self.args.warmup,
                 timeout=self.args.round_timeout,
             )
-            name = f"daphne x{len(ports)} + redis {self.args.layer}"
+            layer = "in-memory" if self.args.layer == "memory" else f"redis {self.args.layer}"
+            name = f"daphne x{len(ports)} + {layer}"
             return summarize(name, measured, len(tokens), fleet)
         finally:
             await fleet.close()
@@ -513,11 +530,61 @@ class Bench:
         self.log("baseline measured")
         results.append(await self.measure_daphne([port_a], session_id, mentor, tokens))
         self.log("one Daphne process measured")
+        if args.rest:
+            self.rest = await self.measure_rest(port_a, session_id, tokens)
+            self.log("REST with and without idle sockets measured")
+        if args.two_processes and args.layer == "memory":
+            raise SystemExit(
+                "--two-processes needs a Redis layer (the in-memory one is per process)"
+            )
         if args.two_processes:
             port_b = self.daphne()
             results.append(await self.measure_daphne([port_a, port_b], session_id, mentor, tokens))
             self.log("two Daphne processes measured")
         return self.report(results)
+
+    async def measure_rest(self, port: int, session_id: int, tokens: list[str]) -> dict:
+        """p50/p95 of GET /api/sessions/ one at a time: no sockets, N idle sockets, none again."""
+        url = f"http://127.0.0.1:{port}/api/sessions/"
+        headers = {"Authorization": f"Bearer {tokens[0]}"}
+
+        def timed(k: int) -> list[float]:
+            http = requests.Session()
+            http.headers.update(headers)
+            out = []
+            for _ in range(k):
+                t0 = time.perf_counter()
+                response = http.get(url, timeout=60)
+                out.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET /api/sessions/ answered {response.status_code}")
+            http.close()
+            return out
+
+        k = self.args.rest_requests
+        await asyncio.to_thread(timed, 20)  # warm-up
+        before = await asyncio.to_thread(timed, k)
+        fleet = Fleet()
+        await fleet.connect(
+            [
+                (
+                    f"ws://127.0.0.1:{port}/ws/sessions/{session_id}/",
+                    {"Authorization": f"Bearer {t}"},
+                )
+                for t in tokens
+            ]
+        )
+        try:
+            idle = await asyncio.to_thread(timed, k)
+        finally:
+            await fleet.close()
+        after = await asyncio.to_thread(timed, k)
+        none = before + after
+        return {
+            "k": k,
+            "none": (percentile(none, 50), percentile(none, 95)),
+            "idle": (percentile(idle, 50), percentile(idle, 95)),
+        }
 
     def report(self, results: list[dict]) -> int:
         args, base = self.args, results[0]
@@ -573,6 +640,14 @@ class Bench:
             line += f"; daphne x2 p50 {ms(two['p50'])} ms p99 {ms(two['p99'])} ms"
         line += "; all delivered" if ok else "; DELIVERIES MISSING"
         print(line)
+        rest = getattr(self, "rest", None)
+        if rest:
+            (n50, n95), (i50, i95) = rest["none"], rest["idle"]
+            print(
+                f"SUMMARY rest GET /api/sessions/ x{rest['k']}: no sockets p50 {ms(n50)} p95 "
+                f"{ms(n95)} ms (before and after); {args.learners} idle sockets p50 {ms(i50)} "
+                f"p95 {ms(i95)} ms = {i95 / n95:.2f}x p95"
+            )
         return 0 if ok else 1
 
 
@@ -594,10 +669,15 @@ def main() -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/11")
     parser.add_argument(
         "--layer",
-        choices=["core", "pubsub"],
+        choices=["core", "pubsub", "memory"],
         default="core",
-        help="channels-redis RedisChannelLayer (core) or RedisPubSubChannelLayer (pubsub)",
+        help="channels-redis RedisChannelLayer (core) or RedisPubSubChannelLayer (pubsub), or "
+        "the in-memory layer (memory; one Daphne only)",
     )
+    parser.add_argument(
+        "--rest", action="store_true", help="also measure GET /api/sessions/ with idle sockets"
+    )
+    parser.add_argument("--rest-requests", type=int, default=300, help="GETs per REST phase")
     parser.add_argument("--round-timeout", type=float, default=20.0)
     parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")

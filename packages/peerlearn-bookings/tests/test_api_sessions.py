@@ -365,15 +365,18 @@ def test_reschedule_notifies_booked_learners(
     assert at(updates[0]["session"]["starts_at"]) == new_start
 
 
-def test_edit_without_new_time_is_a_plain_update(as_user, mentor, learner):
+def test_edit_without_new_time_is_a_plain_update(
+    as_user, mentor, learner, django_capture_on_commit_callbacks
+):
     session = make_session(mentor=mentor, max_participants=3)
     make_booking(session, learner)
     Notification.objects.all().delete()
-    response = as_user(mentor).patch(
-        f"/api/sessions/{session.pk}/",
-        {"title": "Renamed", "max_participants": 4, "duration_minutes": 45},
-        format="json",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(mentor).patch(
+            f"/api/sessions/{session.pk}/",
+            {"title": "Renamed", "max_participants": 4, "duration_minutes": 45},
+            format="json",
+        )
     assert response.status_code == 200, response.content
     data = response.json()
     assert (data["title"], data["max_participants"], data["duration_minutes"]) == ("Renamed", 4, 45)
@@ -591,14 +594,17 @@ def test_ready_on_closed_session_is_409(as_user, mentor, action, status):
 # --- POST /api/sessions/{id}/cancel|start|complete/ ------------------------------------------
 
 
-def test_cancel_session_notifies_booked_learners(as_user, mentor, learner):
+def test_cancel_session_notifies_booked_learners(
+    as_user, mentor, learner, django_capture_on_commit_callbacks
+):
     session = make_session(mentor=mentor)
     make_booking(session, learner)
     services.mark_ready(session_id=session.pk, mentor=mentor)
     Notification.objects.all().delete()
-    response = as_user(mentor).post(
-        f"/api/sessions/{session.pk}/cancel/", {"reason": "Power cut"}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_user(mentor).post(
+            f"/api/sessions/{session.pk}/cancel/", {"reason": "Power cut"}, format="json"
+        )
     assert response.status_code == 200
     data = response.json()
     assert data["status"] == "cancelled" and data["cancel_reason"] == "Power cut"
@@ -621,7 +627,7 @@ def test_cancel_reason_too_long_is_400(as_user, mentor):
     assert db_snapshot() == before
 
 
-def test_start_then_complete(as_user, mentor, learner):
+def test_start_then_complete(as_user, mentor, learner, django_capture_on_commit_callbacks):
     session = make_session(mentor=mentor, starts_at=future(minutes=5))  # its room is open
     make_booking(session, learner)
     client = as_user(mentor)
@@ -631,10 +637,13 @@ def test_start_then_complete(as_user, mentor, learner):
     # a live session is no longer bookable
     assert as_user(make_learner()).post(f"/api/sessions/{session.pk}/book/").status_code == 409
     Notification.objects.all().delete()
-    response = client.post(f"/api/sessions/{session.pk}/complete/")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/api/sessions/{session.pk}/complete/")
     assert response.status_code == 200 and response.json()["status"] == "completed"
     assert kinds(learner) == ["session.completed"]
-    assert client.post(f"/api/sessions/{session.pk}/complete/").json()["status"] == "completed"
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(f"/api/sessions/{session.pk}/complete/")
+    assert again.json()["status"] == "completed"
     assert kinds(learner) == ["session.completed"]
     session.refresh_from_db()
     assert session.started_at and session.completed_at

@@ -89,6 +89,29 @@ async def test_an_open_socket_closes_when_its_booking_is_cancelled(world):
         await ws.disconnect()
 
 
+async def test_a_session_channel_is_one_layer_member_per_process_whatever_the_sockets(world):
+    """Why a push to 500 learners is cheap: the process joins the session's group once and
+    fans each push out to its own sockets (encoded once), so the channel layer carries one
+    message per process, not one per socket."""
+    from channels.layers import get_channel_layer
+
+    sid, layer = world["session"].pk, get_channel_layer()
+    more = [await db(make_learner)() for _ in range(2)]
+    for learner in more:
+        await db(services.book_session)(session_id=sid, learner=learner)
+    users = [world["mentor"], world["learner"], *more]
+    sockets = [await connect(user, sid) for user in users]
+    assert len(layer.groups[f"session_{sid}"]) == 1
+
+    await db(services.mark_ready)(session_id=sid, mentor=world["mentor"])
+    for ws in sockets:
+        assert (await ws.receive_json_from(timeout=2))["type"] == "mentor.ready"
+    for ws in sockets:
+        await ws.disconnect()
+    # The last socket to leave takes the process out of the group.
+    assert not layer.groups.get(f"session_{sid}")
+
+
 async def test_deep_frame_gets_an_error_and_oversize_closes_1009(world):
     session, mentor, learner = world["session"], world["mentor"], world["learner"]
     ws = await connect(learner, session.pk)

@@ -13,3 +13,7 @@ class SessionConsumer(GroupRelayConsumer):
         session_id = int(self.scope["url_route"]["kwargs"]["session_id"])
         allowed = await database_sync_to_async(can_join_session_channel)(user, session_id)
         return [session_group(session_id)] if allowed else None
+
+    def is_shared(self, group):
+        # Up to 500 learners and their mentor watch one session's channel.
+        return group.startswith(session_group(""))

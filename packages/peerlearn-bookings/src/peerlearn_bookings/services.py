@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from peerlearn_core.exceptions import Conflict, DomainError, NotAllowed
 from peerlearn_core.models import Role
-from peerlearn_core.realtime import broadcast, broadcast_lazy, recheck_access, session_group
+from peerlearn_core.realtime import (
+    after_commit_in_background,
+    broadcast,
+    broadcast_lazy,
+    recheck_access,
+    revoke_access,
+    session_group,
+)
 from peerlearn_core.services import notify, notify_many, push_badges
 
 from . import selectors, signals
@@ -166,16 +173,25 @@ READY_COALESCE_SECONDS = 60
 def _notify_learners(
     session: LiveSession, *, kind: str, title: str, body: str, thread: str = ""
 ) -> None:
+    """After commit and off the request: the session's own push leaves first and the mentor's
+    response never waits for 500 learners' rows and pushes."""
     User = get_user_model()
-    notify_many(
-        users=User.objects.filter(pk__in=selectors.active_learner_ids(session.pk)),
-        kind=kind,
-        title=title,
-        body=body,
-        data={"session_id": session.pk},
-        thread=thread,
-        coalesce_seconds=READY_COALESCE_SECONDS if thread else 0,
-    )
+    session_id = session.pk
+    # Who is told is decided now, with the write (receivers may cancel bookings after commit).
+    learner_ids = list(selectors.active_learner_ids(session_id))
+
+    def notify() -> None:
+        notify_many(
+            users=User.objects.filter(pk__in=learner_ids).only("id", "role"),
+            kind=kind,
+            title=title,
+            body=body,
+            data={"session_id": session_id},
+            thread=thread,
+            coalesce_seconds=READY_COALESCE_SECONDS if thread else 0,
+        )
+
+    after_commit_in_background(notify)
 
 
 # --- live sessions ---------------------------------------------------------------------------
@@ -583,7 +599,9 @@ def _give_back_seat(
         learner_id=booking.learner_id,
         reason=str(reason),
     )
-    # The learner's open session sockets stop receiving this session's pushes at once.
+    # The learner's open session sockets stop receiving this session's pushes at once: the
+    # revocation travels with the session's pushes (ordered), the re-check covers the rest.
+    revoke_access(booking.learner_id, session_group(booking.session_id))
     recheck_access(booking.learner_id)
     _promote_waitlisted(booking.session)
 

@@ -1,6 +1,6 @@
 from channels.db import database_sync_to_async
 
-from .realtime import notifications_group
+from .realtime import notifications_group, user_group
 from .realtime.consumers import GroupRelayConsumer
 from .selectors import badge_counts
 
@@ -13,6 +13,10 @@ class NotificationConsumer(GroupRelayConsumer):
         from .dashboard import registry
 
         return [notifications_group(user.pk), *registry.socket_groups(user)]
+
+    def is_shared(self, group):
+        # The platform-wide channels (Browse) are watched by every learner; the rest are own.
+        return group not in {notifications_group(self.user_id), user_group(self.user_id)}
 
     async def on_joined(self):
         # Start in sync: counts may have moved while the socket was down.

@@ -14,7 +14,7 @@ from .realtime import (
     broadcast_lazy,
     broadcast_many_lazy,
     notifications_group,
-    relay_event,
+    relay_batch_event,
 )
 from .selectors import badge_counts, badge_counts_many
 
@@ -158,10 +158,11 @@ def notify_many(
         counts = badge_counts_many(users)
         events = []
         for notification in notifications:
-            group = notifications_group(notification.user_id)
-            payload = notification_payload(notification)
-            events.append((group, relay_event("notification", payload)))
-            events.append((group, relay_event("badges", counts[notification.user_id])))
+            frames = [
+                ("notification", notification_payload(notification)),
+                ("badges", counts[notification.user_id]),
+            ]
+            events.append((notifications_group(notification.user_id), relay_batch_event(frames)))
         return events
 
     if notifications and by_pk:

@@ -11,6 +11,9 @@ logger = logging.getLogger(__name__)
 
 # The channel-layer event type every PeerLearn consumer relays verbatim to its socket.
 RELAY = "relay"
+# Several frames for one socket's group in one channel-layer message (a learner's notification
+# and badge counts: half the sends of a 500-learner fan-out).
+RELAY_BATCH = "relay.batch"
 
 
 def notifications_group(user_id: int) -> str:
@@ -33,6 +36,13 @@ def user_group(user_id: int) -> str:
 # Channel-layer event types the base consumer handles (never relayed to the browser).
 ACCESS_RECHECK = "access.recheck"
 ACCESS_LOGOUT = "access.logout"
+ACCESS_REVOKE = "access.revoke"
+
+
+def group_event(group: str, event: dict) -> dict:
+    """Every event names its group: a process channel that joined many shared groups (see
+    ``shared``) learns from it which local sockets the event is for."""
+    return {**event, "group": group}
 
 
 def _send_event(group: str, event: dict) -> None:
@@ -40,8 +50,8 @@ def _send_event(group: str, event: dict) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, event)
-    except Exception:  # best effort, like every push; the socket re-checks on reconnect anyway
+        async_to_sync(layer.group_send)(group, group_event(group, event))
+    except Exception:  # best effort: state lives in the database, sockets re-sync on reconnect
         logger.exception("group_send to %s failed", group)
 
 
@@ -51,6 +61,14 @@ def recheck_access(user_id: int) -> None:
     access away (a cancelled booking, say)."""
     event = {"type": ACCESS_RECHECK}
     transaction.on_commit(lambda: _send_event(user_group(user_id), event), robust=True)
+
+
+def revoke_access(user_id: int, group: str) -> None:
+    """After commit, drop ``user_id``'s sockets from ``group`` and close them (4403). Sent through
+    the group itself, so it is ordered with the group's pushes: none sent after this commit
+    reaches that user."""
+    event = {"type": ACCESS_REVOKE, "user_id": user_id}
+    transaction.on_commit(lambda: _send_event(group, event), robust=True)
 
 
 def close_session_sockets(user_id: int, session_key: str | None) -> None:
@@ -69,20 +87,18 @@ def opened_by_login(scope, session_key: str | None) -> bool:
 
 
 def send_now(group: str, message_type: str, payload: dict) -> None:
-    """Send to a group immediately (use ``broadcast`` from inside writes)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(
-            group, {"type": RELAY, "message": {"type": message_type, **payload}}
-        )
-    except Exception:  # a push is best effort: the state already lives in the database
-        logger.exception("group_send to %s failed", group)
+    """Send to a group immediately (use ``broadcast`` from inside writes). Best effort: the state
+    already lives in the database."""
+    _send_event(group, relay_event(message_type, payload))
 
 
 def relay_event(message_type: str, payload: dict) -> dict:
     return {"type": RELAY, "message": {"type": message_type, **payload}}
+
+
+def relay_batch_event(messages: list[tuple[str, dict]]) -> dict:
+    """One event relaying ``[(message_type, payload), ...]`` as that many frames, in order."""
+    return {"type": RELAY_BATCH, "messages": [{"type": t, **payload} for t, payload in messages]}
 
 
 async def _group_send_all(layer, events: list[tuple[str, dict]]) -> None:
@@ -90,7 +106,7 @@ async def _group_send_all(layer, events: list[tuple[str, dict]]) -> None:
     # that left just before) go first, and a Redis connection pool is never flooded.
     for group, event in events:
         try:
-            await layer.group_send(group, event)
+            await layer.group_send(group, group_event(group, event))
         except Exception:
             logger.exception("group_send to %s failed", group)
         await asyncio.sleep(0)
@@ -112,19 +128,55 @@ def _server_loop():
 _background: set = set()
 
 
+def _submit(coroutine_function, *args) -> bool:
+    """Run ``coroutine_function(*args)`` as a background job on the server's event loop; False
+    outside a server (nothing was started)."""
+    loop = _server_loop()
+    if loop is None:
+        return False
+    future = asyncio.run_coroutine_threadsafe(coroutine_function(*args), loop)
+    _background.add(future)
+    future.add_done_callback(_background.discard)
+    return True
+
+
+async def _run_sync(work) -> None:
+    from asgiref.sync import sync_to_async
+
+    from .shared import fan_outs_done
+
+    try:
+        await fan_outs_done()
+        # Thread-sensitive outside a request: Django's one shared sync thread, so such jobs run
+        # one at a time and in the order they were started (coalescing relies on it).
+        await sync_to_async(work)()
+    except Exception:
+        logger.exception("background work %r failed", work)
+
+
+def after_commit_in_background(work) -> None:
+    """After commit, run ``work()`` (sync; it may write and push) off the request: inside a
+    server as a background job, so the response does not wait for it; elsewhere (commands,
+    tests) at once. For per-user follow-ups of a write (500 learners' notification rows and
+    pushes), never for the write itself: a process that dies before the job ran loses it."""
+
+    def start() -> None:
+        if not _submit(_run_sync, work):
+            try:
+                work()
+            except Exception:
+                logger.exception("work %r after commit failed", work)
+
+    transaction.on_commit(start, robust=True)
+
+
 def send_many_now(events: list[tuple[str, dict]]) -> None:
     """Send many (group, event) pairs as ONE job on the event loop: the per-user pushes of a
     fan-out (a notification and badges for each of 500 learners) cost the request thread one
     hand-off, not a round trip per message. Inside a server the job runs in the background, so
     the request answers without waiting for it; elsewhere (commands, tests) it runs to the end."""
     layer = get_channel_layer()
-    if layer is None or not events:
-        return
-    loop = _server_loop()
-    if loop is not None:
-        future = asyncio.run_coroutine_threadsafe(_group_send_all(layer, events), loop)
-        _background.add(future)
-        future.add_done_callback(_background.discard)
+    if layer is None or not events or _submit(_group_send_all, layer, events):
         return
     try:
         async_to_sync(_group_send_all)(layer, events)

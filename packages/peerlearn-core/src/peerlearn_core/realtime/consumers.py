@@ -12,15 +12,24 @@ from ..app_settings import core_settings
 from . import opened_by_login, user_group
 from .frames import CLOSE_TOO_BIG, FrameRefused, FrameTooLarge, decode_frame
 from .middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
+from .shared import shared_groups
 
 
 class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
-    """Subclasses implement ``get_groups`` (None means not allowed) and may override hooks."""
+    """Subclasses implement ``get_groups`` (None means not allowed) and may override hooks.
+
+    Groups many sockets watch are joined through the process's shared fan-out (``shared``);
+    ``is_shared`` says which."""
 
     groups_joined: list[str]
+    user_id: int | None = None
 
     async def get_groups(self, user) -> list[str] | None:
         raise NotImplementedError
+
+    def is_shared(self, group: str) -> bool:
+        """Whether ``group`` is watched by many users' sockets (joined once per process)."""
+        return False
 
     async def on_joined(self) -> None:
         """Called after accept; send initial state here."""
@@ -38,11 +47,19 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=CLOSE_NOT_ALLOWED)
             return
+        self.user_id = user.pk
         joined = [*groups, user_group(user.pk)]
-        for group in joined:
+        own = [group for group in joined if not self.is_shared(group)]
+        for group in own:
             await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined = joined
+        self.groups_joined = own
+        # The shared fan-out writes straight to the socket, so only once it is accepted.
         await self.accept()
+        hub = shared_groups(self.channel_layer)
+        for group in joined:
+            if self.is_shared(group):
+                await hub.join(group, self)
+                self.groups_joined.append(group)
         expires_at = self.scope.get("auth_expires_at")
         if expires_at is not None:
             delay = max(0.0, expires_at - time.time())
@@ -58,7 +75,10 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
     async def _leave_groups(self) -> None:
         joined, self.groups_joined = getattr(self, "groups_joined", []), []
         for group in joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+            if self.is_shared(group):
+                await shared_groups(self.channel_layer).leave(group, self)
+            else:
+                await self.channel_layer.group_discard(group, self.channel_name)
 
     async def disconnect(self, code):
         if getattr(self, "_expiry", None) is not None:
@@ -67,6 +87,26 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
 
     async def relay(self, event):
         await self.send_json(event["message"])
+
+    async def relay_batch(self, event):
+        for message in event["messages"]:
+            await self.send_json(message)
+
+    async def send_shared(self, text: str) -> None:
+        """A shared group's push, encoded once for every local socket."""
+        if self.groups_joined:
+            await self.send(text_data=text)
+
+    def revoked(self, group: str) -> None:
+        """The shared fan-out dropped this socket from ``group`` (its user lost access)."""
+        if group in self.groups_joined:
+            self.groups_joined.remove(group)
+            self._closing = asyncio.ensure_future(self._close(CLOSE_NOT_ALLOWED))
+
+    async def access_revoke(self, event):
+        """A revocation that reached this socket's own channel (the group is not shared)."""
+        if event.get("user_id") == self.user_id and event.get("group") in self.groups_joined:
+            await self._close(CLOSE_NOT_ALLOWED)
 
     async def access_recheck(self, event):
         """A write took access away from this socket's user (maybe): keep the socket only if

@@ -3,6 +3,8 @@
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
+from ..realtime import RELAY, RELAY_BATCH
+
 
 def listen(group: str):
     """Join ``group`` on the in-memory channel layer; returns a function draining its messages."""
@@ -17,7 +19,11 @@ def listen(group: str):
         out = []
         while queue is not None and not queue.empty():
             _expires, event = queue.get_nowait()
-            out.append(event["message"])
+            # Pushes, batched or not; access events are the sockets' business.
+            if event["type"] == RELAY:
+                out.append(event["message"])
+            elif event["type"] == RELAY_BATCH:
+                out.extend(event["messages"])
         return out
 
     return messages

@@ -1,0 +1,170 @@
+"""Shared groups: a group many sockets of one process watch (a session's channel, Browse) is
+joined ONCE per process, by the process's own channel, and each message sent to it is fanned out
+here to the local sockets: encoded once and written to each socket directly.
+
+Why: with a group member per socket, a push to a 500-seat session is 500 channel-layer messages,
+each woken, dispatched and encoded by its own consumer (and, on ``RedisChannelLayer``, fetched
+from Redis one by one), so the last socket waited about 0.5 s. Here it is one message per process.
+
+Ordering: every message of a shared group reaches the process channel in the order it was sent,
+and the fan-out handles them in that order. A revocation (``access.revoke``) travels the same way
+as the pushes it must stop, so a learner whose booking was cancelled is dropped from the group
+before the next push of that group is fanned out. Events other than relays and revocations are
+handed to each member's own channel, so a consumer still handles them one at a time.
+"""
+
+import asyncio
+import logging
+import weakref
+
+from . import ACCESS_REVOKE, RELAY
+
+logger = logging.getLogger(__name__)
+
+# Redis keeps a group for ``group_expiry`` (a day by default) after the last group_add: a process
+# that watched a group all along says so again well before that.
+REFRESH_FRACTION = 0.25
+# Frames written between two turns of the event loop during a fan-out.
+YIELD_EVERY = 50
+
+
+class SharedGroups:
+    """The shared groups of one channel layer on one event loop (one per Daphne process)."""
+
+    def __init__(self, layer):
+        self.layer = layer
+        self.members: dict[str, set] = {}
+        self.channel: str | None = None
+        self.busy = 0  # fan-outs in progress
+        self._tasks: list[asyncio.Task] = []
+
+    async def _channel(self) -> str:
+        if self.channel is None:
+            self.channel = await self.layer.new_channel()
+            self._tasks = [
+                asyncio.ensure_future(self._read()),
+                asyncio.ensure_future(self._refresh()),
+            ]
+        return self.channel
+
+    async def join(self, group: str, consumer) -> None:
+        channel = await self._channel()
+        members = self.members.setdefault(group, set())
+        first = not members
+        members.add(consumer)
+        if first:
+            await self.layer.group_add(group, channel)
+
+    async def leave(self, group: str, consumer) -> None:
+        members = self.members.get(group)
+        if members is None or consumer not in members:
+            return
+        members.discard(consumer)
+        if not members:
+            del self.members[group]
+            if self.channel is not None:
+                await self.layer.group_discard(group, self.channel)
+
+    def _drop(self, group: str, consumer) -> None:
+        """Leave at once, without yielding: nothing sent to ``group`` after this reaches it."""
+        members = self.members.get(group)
+        if members is not None:
+            members.discard(consumer)
+            if not members:
+                del self.members[group]
+                leaving = asyncio.ensure_future(self.layer.group_discard(group, self.channel))
+                self._tasks.append(leaving)
+                leaving.add_done_callback(self._tasks.remove)
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                event = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # Redis went away: keep serving once it is back
+                logger.exception("receiving on the shared channel %s failed", self.channel)
+                await asyncio.sleep(1)
+                continue
+            try:
+                await self._fan_out(event)
+            except Exception:
+                logger.exception("fanning out %s failed", event.get("type"))
+
+    async def _fan_out(self, event: dict) -> None:
+        idle = _idle_event()
+        self.busy += 1
+        idle.clear()
+        try:
+            await self._deliver(event)
+        finally:
+            self.busy -= 1
+            if not any(hub.busy for hub in _by_loop.get(asyncio.get_running_loop(), {}).values()):
+                idle.set()
+
+    async def _deliver(self, event: dict) -> None:
+        group = event.get("group")
+        members = list(self.members.get(group, ()))
+        if not members:
+            return
+        kind = event.get("type")
+        if kind == RELAY:
+            text = await members[0].encode_json(event["message"])
+            for index, consumer in enumerate(members, 1):
+                await consumer.send_shared(text)
+                if index % YIELD_EVERY == 0:
+                    # Let the loop breathe: the mentor's own response (and other requests)
+                    # must not wait for the 500th learner's frame.
+                    await asyncio.sleep(0)
+        elif kind == ACCESS_REVOKE:
+            for consumer in members:
+                if consumer.user_id == event.get("user_id"):
+                    self._drop(group, consumer)
+                    consumer.revoked(group)
+        else:
+            for consumer in members:
+                await self.layer.send(consumer.channel_name, event)
+
+    async def _refresh(self) -> None:
+        period = max(60.0, getattr(self.layer, "group_expiry", 86400) * REFRESH_FRACTION)
+        while True:
+            await asyncio.sleep(period)
+            for group in list(self.members):
+                try:
+                    await self.layer.group_add(group, self.channel)
+                except Exception:
+                    logger.exception("refreshing the shared group %s failed", group)
+
+
+# One SharedGroups per (event loop, layer): tests run consumers on many short-lived loops.
+_by_loop: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
+_idle: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Event]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _idle_event() -> asyncio.Event:
+    loop = asyncio.get_running_loop()
+    event = _idle.get(loop)
+    if event is None:
+        event = _idle[loop] = asyncio.Event()
+        event.set()
+    return event
+
+
+async def fan_outs_done() -> None:
+    """Wait until no shared fan-out of this process is writing: background work started by the
+    same commit (500 learners' notification rows) must not compete with the push they follow.
+    One turn of the loop first, so a push that was just handed over has started."""
+    await asyncio.sleep(0)
+    await _idle_event().wait()
+
+
+def shared_groups(layer) -> SharedGroups:
+    per_layer = _by_loop.setdefault(asyncio.get_running_loop(), {})
+    hub = per_layer.get(id(layer))
+    if hub is None or hub.layer is not layer:
+        hub = per_layer[id(layer)] = SharedGroups(layer)
+    return hub
