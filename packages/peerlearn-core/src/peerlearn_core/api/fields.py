@@ -1,9 +1,63 @@
+"""Serializer fields the packages share: strict strings and rupee amounts."""
+
 import re
 from decimal import Decimal
 
 from rest_framework import serializers
 
 from ..money import rupees, to_paise
+
+# --- strict strings ------------------------------------------------------------------------------
+
+
+class StrictStringMixin:
+    """A JSON string or nothing: DRF's string fields turn ``0``, ``1.5`` (and, for choices,
+    ``true``) into text, where the schema says ``type: string``. Here any non-string is a 400
+    against the field. Form and multipart bodies are all strings, so they are unaffected."""
+
+    default_error_messages = {"not_a_string": "Not a valid string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+class StrictRegexField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
+class StrictChoiceField(StrictStringMixin, serializers.ChoiceField):
+    """For choices whose values are strings (a JSON ``1`` is not the choice ``"1"``)."""
+
+
+STRICT_STRING_FIELDS = (StrictCharField, StrictEmailField, StrictRegexField, StrictChoiceField)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose generated text fields (``CharField``, ``TextField``,
+    ``EmailField``, ``choices``) are the strict ones above."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: StrictEmailField if base is serializers.EmailField else StrictCharField
+            for model_field, base in serializers.ModelSerializer.serializer_field_mapping.items()
+            if base in (serializers.CharField, serializers.EmailField)
+        },
+    }
+    serializer_choice_field = StrictChoiceField
+
+
+# --- rupees --------------------------------------------------------------------------------------
 
 
 def rupees_pattern(max_digits: int, decimal_places: int, *, positive: bool = False) -> str:

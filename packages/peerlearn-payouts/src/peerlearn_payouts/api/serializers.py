@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from peerlearn_core.api.fields import RupeesField
+from peerlearn_core.api.fields import RupeesField, StrictCharField
 
 from ..gateway import VPA_MAX_LENGTH, VPA_MIN_LENGTH, VPA_RE
 from ..models import Payout
@@ -20,7 +20,7 @@ class BalanceSerializer(serializers.Serializer):
 class PayoutRequestSerializer(serializers.Serializer):
     amount = RupeesField(min_value=Decimal("0.01"))
     # The gateway's VPA rule as a schema pattern too, so what the schema allows is what passes.
-    upi_id = serializers.CharField(
+    upi_id = StrictCharField(
         min_length=VPA_MIN_LENGTH,
         max_length=VPA_MAX_LENGTH,
         trim_whitespace=False,
@@ -72,9 +72,9 @@ class OrderSerializer(serializers.Serializer):
 
 
 class VerifyPaymentSerializer(serializers.Serializer):
-    razorpay_order_id = serializers.CharField(max_length=64)
-    razorpay_payment_id = serializers.CharField(max_length=64)
-    razorpay_signature = serializers.CharField(max_length=128)
+    razorpay_order_id = StrictCharField(max_length=64)
+    razorpay_payment_id = StrictCharField(max_length=64)
+    razorpay_signature = StrictCharField(max_length=128)
 
 
 class RefundQuoteSerializer(serializers.Serializer):
