@@ -255,6 +255,7 @@ def test_accept_with_a_custom_title_and_description(as_user, mentor, learner):
         ({"price": "-10"}, "price"),
         ({"price": "10.123"}, "price"),
         ({"price": "ten"}, "price"),
+        ({"price": "1000000.01"}, "price"),
         ({"title": 0}, "title"),
         ({"description": 0}, "description"),
     ],

@@ -413,6 +413,8 @@ def test_price_can_change_before_anyone_booked(as_user, mentor):
         ({"title": ""}, "title"),
         ({"title": 7}, "title"),
         ({"description": False}, "description"),
+        ({"price": "1000000.01"}, "price"),
+        ({"price": 1000001}, "price"),
     ],
 )
 def test_patch_bad_input_is_400_and_changes_nothing(as_user, mentor, learner, body, field):

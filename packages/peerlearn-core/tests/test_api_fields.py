@@ -1,14 +1,21 @@
-"""The shared serializer fields: strict strings."""
+"""The shared serializer fields: strict strings, and rupee amounts whose bounds the schema states
+as exactly what the field accepts."""
+
+import itertools
+import re
 
 import pytest
 from rest_framework import serializers
 
 from peerlearn_core.api.fields import (
+    RupeesField,
     StrictCharField,
     StrictChoiceField,
     StrictEmailField,
     StrictModelSerializer,
     StrictRegexField,
+    rupees_pattern,
+    rupees_range_pattern,
 )
 from peerlearn_core.models import User
 
@@ -55,3 +62,82 @@ def test_strict_model_serializer_generates_strict_text_fields():
     assert type(fields["email"]) is StrictEmailField
     assert type(fields["name"]) is StrictCharField and type(fields["bio"]) is StrictCharField
     assert type(fields["role"]) is StrictChoiceField
+
+
+# --- rupees: bounds in one pattern ---------------------------------------------------------------
+
+
+def paise_of(text: str) -> int:
+    whole, _, part = text.partition(".")
+    return int(whole) * 100 + int((part + "00")[:2])
+
+
+def every_amount_text(whole_digits: int):
+    """Every string of up to whole_digits + 1 digits, with no, one or two decimals (and a few
+    malformed tails): the whole input space of a small field, exhaustively."""
+    tails = ["", ".", ".123"] + [f".{d}" for d in range(10)] + [f".{d:02d}" for d in range(100)]
+    for width in range(1, whole_digits + 2):
+        for digits in itertools.product("0123456789", repeat=width):
+            for tail in tails:
+                yield "".join(digits) + tail
+
+
+@pytest.mark.parametrize(
+    ("low", "high"),
+    [
+        (0, None),
+        (1, None),
+        (100, 5000),
+        (150, 7349),
+        (0, 0),
+        (5, 5),
+        (99, 101),
+        (7, 742),
+        (1001, 9998),
+    ],
+)
+@pytest.mark.parametrize("whole_digits", [1, 2])
+def test_range_pattern_is_the_format_and_the_bounds(whole_digits, low, high):
+    max_digits = whole_digits + 2
+    form = re.compile(rupees_pattern(max_digits, 2))
+    bounded = re.compile(rupees_range_pattern(max_digits, 2, low, high))
+    top = high if high is not None else 10**max_digits
+    for text in every_amount_text(whole_digits):
+        expected = bool(form.fullmatch(text)) and low <= paise_of(text) <= top
+        assert bool(bounded.fullmatch(text)) == expected, (text, low, high)
+
+
+def test_bounded_field_accepts_exactly_its_schema_pattern():
+    limits = {"low": 100, "high": 5_025}
+    field = RupeesField(
+        max_digits=4, min_paise=lambda: limits["low"], max_paise=lambda: limits["high"]
+    )
+    pattern = re.compile(field.schema_pattern())
+    for text in every_amount_text(2):
+        accepted = pattern.fullmatch(text) is not None
+        try:
+            field.run_validation(text)
+        except serializers.ValidationError:
+            assert not accepted, text
+        else:
+            assert accepted, text
+    limits["high"] = 2_000  # read at each use: settings overridden later apply
+    assert not re.fullmatch(field.schema_pattern(), "20.01")
+    with pytest.raises(serializers.ValidationError):
+        field.run_validation("20.01")
+
+
+def test_bounds_say_the_limit_as_people_read_it():
+    field = RupeesField(
+        min_paise=100,
+        max_paise=5_00_000_00,
+        error_messages={"too_large": "The largest withdrawal is {maximum}."},
+    )
+    with pytest.raises(serializers.ValidationError) as small:
+        field.run_validation("0.99")
+    assert small.value.detail == ["The smallest amount is ₹1.00."]
+    with pytest.raises(serializers.ValidationError) as large:
+        field.run_validation(500001)
+    assert large.value.detail == ["The largest withdrawal is ₹5,00,000.00."]
+    assert field.run_validation("500000.00") == 5_00_000_00
+    assert field.run_validation(1) == 100

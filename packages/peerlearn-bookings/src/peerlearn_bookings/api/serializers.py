@@ -90,18 +90,18 @@ class SessionWriteSerializer(serializers.Serializer):
         min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES
     )
     max_participants = serializers.IntegerField(min_value=MIN_SEATS, max_value=MAX_SEATS)
-    price = RupeesField(required=False, default=0)
+    price = RupeesField(
+        required=False,
+        default=0,
+        max_paise=MAX_PRICE_PAISE,
+        error_messages={"too_large": "That price is too high."},
+    )
 
     def validate_starts_at(self, value):
         if value <= timezone.now():
             raise serializers.ValidationError("The start time must be in the future.")
         if value > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
             raise serializers.ValidationError("Sessions can be scheduled up to a year ahead.")
-        return value
-
-    def validate_price(self, value):
-        if value > MAX_PRICE_PAISE:
-            raise serializers.ValidationError("That price is too high.")
         return value
 
     def to_service_kwargs(self) -> dict:

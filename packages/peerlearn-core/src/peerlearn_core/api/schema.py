@@ -137,7 +137,8 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 class RupeesFieldExtension(OpenApiSerializerFieldExtension):
-    """Money as the validator takes it: a non-negative decimal string, at most two places."""
+    """Money as the validator takes it: a non-negative decimal string, at most two places,
+    within the field's bounds (``min_paise`` / ``max_paise``) when it has them."""
 
     target_class = RupeesField
 
@@ -146,15 +147,22 @@ class RupeesFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "response":  # what the server writes: rupees(), sign included
             return {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"}
         whole_digits = field.max_digits - field.decimal_places
+        unit = 10**field.decimal_places
+        low, high = field.bounds()
         minimum = math.ceil(field.min_value) if field.min_value is not None else 0
+        maximum = 10**whole_digits - 1
+        if low is not None:
+            minimum = max(minimum, -(-low // unit))
+        if high is not None:
+            maximum = min(maximum, high // unit)
         return {
             "oneOf": [
                 {
                     "type": "string",
                     "format": "decimal",
-                    "pattern": field.input_pattern(),
+                    "pattern": field.schema_pattern(),
                     "example": "499.00",
                 },
-                {"type": "integer", "minimum": minimum, "maximum": 10**whole_digits - 1},
+                {"type": "integer", "minimum": minimum, "maximum": maximum},
             ]
         }
