@@ -141,3 +141,36 @@ def test_bounds_say_the_limit_as_people_read_it():
     assert large.value.detail == ["The largest withdrawal is ₹5,00,000.00."]
     assert field.run_validation("500000.00") == 5_00_000_00
     assert field.run_validation(1) == 100
+
+
+# --- what a text field takes is what its schema says ---------------------------------------------
+
+
+def test_max_length_counts_what_was_sent():
+    """DRF measures the trimmed text: 201 characters with a leading space passed a 200 limit,
+    where the schema's maxLength (what schemathesis checks) counts all 201."""
+    field = StrictCharField(max_length=200)
+    assert field.run_validation(" " + "x" * 199) == "x" * 199
+    with pytest.raises(serializers.ValidationError) as caught:
+        field.run_validation(" " + "x" * 200)
+    assert caught.value.detail == ["Ensure this field has no more than 200 characters."]
+
+
+def test_regex_field_judges_the_text_as_sent():
+    field = StrictRegexField(r"^[a-z_]+\.?[a-z_.]*$", max_length=64)
+    assert field.run_validation("payout.") == "payout."
+    # trimmed, " payout." matched; and Python's `$` matched before a final newline, where the
+    # schema's pattern (JSON Schema: the end of the text) does not
+    for sent in (" payout.", "payout. ", "payout.\n"):
+        with pytest.raises(serializers.ValidationError):
+            field.run_validation(sent)
+    assert field.published_pattern == r"^[a-z_]+\.?[a-z_.]*$"
+
+
+@pytest.mark.django_db
+def test_read_all_refuses_kinds_the_schema_refuses(as_user, learner):
+    for kinds in ([" payout."], ["payout.\n"], [0]):
+        response = as_user(learner).post(
+            "/api/notifications/read_all/", {"kinds": kinds}, format="json"
+        )
+        assert response.status_code == 400 and "kinds" in response.json(), kinds

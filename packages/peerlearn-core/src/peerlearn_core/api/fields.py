@@ -5,6 +5,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from ..money import display, rupees, to_paise
 
@@ -14,14 +15,21 @@ from ..money import display, rupees, to_paise
 class StrictStringMixin:
     """A JSON string or nothing: DRF's string fields turn ``0``, ``1.5`` (and, for choices,
     ``true``) into text, where the schema says ``type: string``. Here any non-string is a 400
-    against the field. Form and multipart bodies are all strings, so they are unaffected."""
+    against the field. Form and multipart bodies are all strings, so they are unaffected.
+
+    ``max_length`` counts what was sent, as the schema's ``maxLength`` does: DRF measures the
+    trimmed text, so 201 characters with a leading space passed a 200-character limit."""
 
     default_error_messages = {"not_a_string": "Not a valid string."}
 
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_a_string")
-        return super().to_internal_value(data)
+    def run_validation(self, data=empty):
+        if data is not empty and data is not None:
+            if not isinstance(data, str):
+                self.fail("not_a_string")
+            limit = getattr(self, "max_length", None)
+            if limit is not None and len(data) > limit:
+                self.fail("max_length", max_length=limit)
+        return super().run_validation(data)
 
 
 class StrictCharField(StrictStringMixin, serializers.CharField):
@@ -33,7 +41,14 @@ class StrictEmailField(StrictStringMixin, serializers.EmailField):
 
 
 class StrictRegexField(StrictStringMixin, serializers.RegexField):
-    pass
+    """The regex judges the text as sent and as the schema's ``pattern`` (``published_pattern``)
+    reads: untrimmed by default, so " payout." is refused rather than trimmed into a match, and a
+    closing ``$`` ends the text, as in JSON Schema (Python's also matches before a final "\\n")."""
+
+    def __init__(self, regex: str, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        self.published_pattern = regex
+        super().__init__(re.sub(r"(?<!\\)\$$", r"\\Z", regex), **kwargs)
 
 
 class StrictChoiceField(StrictStringMixin, serializers.ChoiceField):
@@ -43,10 +58,10 @@ class StrictChoiceField(StrictStringMixin, serializers.ChoiceField):
 STRICT_STRING_FIELDS = (StrictCharField, StrictEmailField, StrictRegexField, StrictChoiceField)
 
 
+# A ModelSerializer whose generated text fields (``CharField``, ``TextField``, ``EmailField``,
+# ``choices``) are the strict ones above. (A comment, not a docstring: the schema generator would
+# publish a docstring as the description of every serializer built on it.)
 class StrictModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose generated text fields (``CharField``, ``TextField``,
-    ``EmailField``, ``choices``) are the strict ones above."""
-
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         **{
