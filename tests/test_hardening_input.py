@@ -17,6 +17,7 @@ from peerlearn_bookings.models import LiveSession, SessionRequest
 from peerlearn_bookings.testing.factories import future
 from peerlearn_core.api.fields import STRICT_STRING_FIELDS
 from peerlearn_core.api.parsers import JSONParser as LimitedJSONParser
+from peerlearn_core.api.parsers import MultiPartParser as StrictMultiPartParser
 from peerlearn_core.testing.factories import make_mentor
 from peerlearn_payouts.models import Payout
 
@@ -50,6 +51,8 @@ def test_every_api_view_parses_json_within_the_limits():
     for view in views:
         json_parsers = [p for p in view.parser_classes if issubclass(p, parsers.JSONParser)]
         assert all(issubclass(p, LimitedJSONParser) for p in json_parsers), view
+        forms = [p for p in view.parser_classes if issubclass(p, parsers.MultiPartParser)]
+        assert all(issubclass(p, StrictMultiPartParser) for p in forms), view
 
 
 def request_serializers():

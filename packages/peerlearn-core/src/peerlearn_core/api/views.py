@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from .. import selectors, services, throttling
-from .parsers import JSONParser
+from .parsers import JSONParser, MultiPartParser
 from .serializers import (
     BadgesSerializer,
     MeSerializer,
@@ -50,7 +50,7 @@ class TokenRefresh(TokenRefreshView):
 
 class MeView(APIView):
     permission_classes = [IsAuthenticated]
-    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, MultiPartParser, parsers.FormParser]
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
