@@ -30,9 +30,13 @@ from rest_framework_simplejwt.views import TokenViewBase
 from .fields import RupeesField
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# What DRF keeps of a text after trimming it: something. (Python's \s is str.isspace(), which is
-# what str.strip() removes.)
-NOT_BLANK = r"\S"
+# What DRF keeps of a text after trimming it: something. Spelled out as the characters Python's
+# str.strip() removes (str.isspace()), because `\S` means something else in each engine: Rust's
+# and Python's leave U+001C-U+001F out of `\s` (strip() removes them), ECMA's puts U+FEFF in.
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f"
+    r"\u3000]"
+)
 
 ERROR_SCHEMA = {
     "type": "object",
