@@ -15,8 +15,9 @@
 #    use_after_free, ensure_resource_availability, missing_required_header, ...).
 # Session times are moved into the bookable window, and session requests addressed to the seeded
 # mentor, by scripts/fuzz_hooks.py (see there), so the fuzzer creates, reschedules, books, asks
-# for and accepts real sessions. NUL characters are not generated:
-# DRF refuses them in every string field (400), a rule the schema does not repeat on each field.
+# for and accepts real sessions; negative form cases a form body cannot carry (`"bio": true`
+# travels as the text "true") are dropped there too. NUL characters are not generated: DRF
+# refuses them in every string field (400), a rule the schema does not repeat on each field.
 #
 # Own data directory, SQLite file, ports and Razorpay sandbox: it touches nothing else, and
 # removes its directory when it passes (FUZZ_KEEP=1 keeps it). The roles run side by side

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole suite: lint, OpenAPI validation, every test on SQLite, then the database suites again
-# on PostgreSQL. Exits non-zero on the first failing stage.
+# The whole suite: lint, OpenAPI validation, API fuzzing (scripts/fuzz-api.sh), every test on
+# SQLite, then the database suites again on PostgreSQL. Exits non-zero on the first failing stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -11,6 +11,9 @@ echo "== ruff"
 $BIN/ruff check .
 echo "== OpenAPI schema"
 $BIN/python manage.py spectacular --validate --fail-on-warn --file /tmp/peerlearn-schema.yml
+echo "== API fuzzing: schemathesis --checks all against a live Daphne, as a mentor and a learner"
+# 20 cases per operation and phase: about 2,400 requests per role, ~3 minutes on two cores.
+FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-20} bash scripts/fuzz-api.sh
 echo "== migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== tests on SQLite (everything)"
