@@ -12,7 +12,7 @@ CSS := site/peerlearn_theme/static/css/dist/styles.css
 VENDOR := site/peerlearn_theme/static/vendor/chart.umd.min.js
 PACKAGES := core bookings payouts rtc analytics
 # Development-only distributions (tests and `make run`); no runtime package depends on them.
-DEV_PACKAGES := razorpay-sandbox
+DEV_PACKAGES := razorpay-sandbox peerlearn-testing
 EDITABLES := $(foreach p,$(PACKAGES),-e packages/peerlearn-$(p)) $(foreach p,$(DEV_PACKAGES),-e packages/$(p)) -e .
 export DEBUG ?= 1
 
