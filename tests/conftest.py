@@ -158,7 +158,7 @@ SANDBOX_KEYS = {
 
 @pytest.fixture(scope="session")
 def razorpay_sandbox():
-    from peerlearn_payouts.sandbox import SandboxServer
+    from razorpay_sandbox import SandboxServer
 
     server = SandboxServer(**SANDBOX_KEYS).start()
     yield server
