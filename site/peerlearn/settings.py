@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -131,11 +132,19 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "peerlearn.sqlite3")),
             "OPTIONS": {
+                "timeout": 30,
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
                 # so concurrent writers queue on the busy timeout instead of failing mid-transaction.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
+                # Both options are Django 5.1+ (the site pins 5.2; the apps' READMEs say what holds
+                # on 4.2 without them).
+                **(
+                    {
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                        "transaction_mode": "IMMEDIATE",
+                    }
+                    if django.VERSION >= (5, 1)
+                    else {}
+                ),
             },
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
         }

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.testing.factories import jwt_for, make_mentor
 from peerlearn_payouts.models import Payout
 from peerlearn_payouts.selectors import balance, wallet_available
@@ -46,6 +47,7 @@ def _race(token: str, amounts: list[int]) -> tuple[Counter, list]:
     return statuses, errors
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 @pytest.mark.parametrize("rounds", [5])
 def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds):
     settings.PEERLEARN_PAYOUTS = {**settings.PEERLEARN_PAYOUTS, "MONEY_THROTTLE_RATE": "1000/min"}
