@@ -170,6 +170,8 @@ if REDIS_URL:
                         "health_check_interval": 10,
                     }
                 ],
+                # Sites sharing one Redis database keep apart by prefix (tests run several).
+                "prefix": os.environ.get("REDIS_PREFIX") or "asgi",
                 "capacity": 1000,
                 "expiry": 30,
             },
@@ -180,10 +182,17 @@ if REDIS_URL:
     if os.environ.get("CHANNEL_LAYER", "core") == "pubsub":
         CHANNEL_LAYERS["default"] = {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]},
+            "CONFIG": {
+                "hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"],
+                "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            },
         }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_PREFIX", ""),
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "peerlearn_core.realtime.layers.InMemoryChannelLayer"}}
