@@ -1,7 +1,7 @@
 """Helpers of scripts/fuzz-api.sh.
 
 ``fuzz_seed.py BASE``: registers a mentor and a learner on the live site at BASE, gives them a
-priced session, a booking and a session request, and prints "MENTOR_TOKEN LEARNER_TOKEN".
+priced session, a booking and a session request, and prints "MENTOR_TOKEN LEARNER_TOKEN MENTOR_ID".
 """
 
 import sys
@@ -55,7 +55,7 @@ def seed(base: str) -> None:
         {"mentor": mentor["id"], "topic": "Fuzzing", "preferred_times": [starts]},
         learner_token,
     )
-    print(mentor_token, learner_token)
+    print(mentor_token, learner_token, mentor["id"])
 
 
 if __name__ == "__main__":

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 from django.urls import get_resolver
-from rest_framework import parsers
+from drf_spectacular.generators import SchemaGenerator
+from rest_framework import parsers, serializers
 
 from peerlearn_bookings.models import LiveSession, SessionRequest
 from peerlearn_bookings.testing.factories import future
+from peerlearn_core.api.fields import STRICT_STRING_FIELDS
 from peerlearn_core.api.parsers import JSONParser as LimitedJSONParser
+from peerlearn_core.api.parsers import MultiPartParser as StrictMultiPartParser
 from peerlearn_core.testing.factories import make_mentor
 from peerlearn_payouts.models import Payout
 
@@ -48,6 +51,58 @@ def test_every_api_view_parses_json_within_the_limits():
     for view in views:
         json_parsers = [p for p in view.parser_classes if issubclass(p, parsers.JSONParser)]
         assert all(issubclass(p, LimitedJSONParser) for p in json_parsers), view
+        forms = [p for p in view.parser_classes if issubclass(p, parsers.MultiPartParser)]
+        assert all(issubclass(p, StrictMultiPartParser) for p in forms), view
+
+
+def request_serializers():
+    """The serializer behind every documented request body, from the OpenAPI generator."""
+    generator = SchemaGenerator()
+    schema = generator.get_schema(request=None, public=True)
+    refs = {
+        media["schema"]["$ref"].rsplit("/", 1)[-1]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for media in operation.get("requestBody", {}).get("content", {}).values()
+        if "$ref" in media.get("schema", {})
+    }
+    found = {}
+    for (name, _kind), component in generator.registry._components.items():
+        if name in refs:
+            serializer = component.object
+            found[name] = serializer if isinstance(serializer, type) else type(serializer)
+    assert set(found) == refs
+    return found
+
+
+def text_inputs(serializer, prefix=""):
+    """(name, field) of every writable field that reads text, nested ones included."""
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        while isinstance(field, serializers.ListField | serializers.DictField):
+            field, name = field.child, f"{name}[]"
+        if isinstance(field, serializers.Serializer):
+            yield from text_inputs(field, f"{prefix}{name}.")
+        elif isinstance(field, serializers.CharField | serializers.ChoiceField):
+            yield f"{prefix}{name}", field
+
+
+def test_every_text_input_refuses_non_strings():
+    """A JSON number where the schema says string is a 400 on that field (schemathesis found
+    `"message": 0` stored as "0"): every writable text field of our request bodies is one of
+    the strict ones."""
+    bodies = request_serializers()
+    ours = {n: c for n, c in bodies.items() if c.__module__.startswith("peerlearn")}
+    assert len(ours) > 12
+    loose, checked = [], 0
+    for name, cls in ours.items():
+        for field_name, field in text_inputs(cls()):
+            checked += 1
+            if not isinstance(field, STRICT_STRING_FIELDS):
+                loose.append(f"{name}.{field_name}: {type(field).__name__}")
+    assert checked > 15
+    assert loose == []
 
 
 def test_deep_json_creates_no_session(as_user, mentor):

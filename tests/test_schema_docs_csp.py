@@ -92,6 +92,40 @@ def test_money_input_pattern_is_the_validators(schema, mentor, as_user):
         assert pattern.search(value), value
 
 
+def test_required_text_says_it_needs_more_than_whitespace(schema, api_client):
+    """DRF trims text, so "   " is blank (400) though it has the `minLength: 1` drf-spectacular
+    gives (schemathesis, ST202 on POST /api/auth/token/ with a password of spaces)."""
+    components = schema["components"]["schemas"]
+    for name, field in [
+        ("TokenObtainPairRequest", "password"),
+        ("TokenRefreshRequest", "refresh"),
+        ("RegisterRequest", "name"),
+        ("SessionWriteRequest", "title"),
+        ("SessionRequestCreateRequest", "topic"),
+    ]:
+        prop = components[name]["properties"][field]
+        assert prop["pattern"] == r"\S" and prop["minLength"] == 1, (name, field)
+        assert not re.search(prop["pattern"], " \t\n"), (name, field)
+    # optional text may be blank: no pattern
+    assert "pattern" not in components["SessionWriteRequest"]["properties"]["description"]
+    response = api_client.post(
+        "/api/auth/token/", {"email": "a@example.test", "password": "   "}, format="json"
+    )
+    assert response.status_code == 400 and "password" in response.json()
+
+
+def test_regex_fields_publish_their_pattern_in_lists_too(schema):
+    kinds = schema["components"]["schemas"]["ReadAllRequest"]["properties"]["kinds"]["items"]
+    assert kinds["pattern"] == r"^[a-z_]+\.?[a-z_.]*$"
+
+
+def test_shared_serializer_bases_lend_no_description(schema):
+    """A docstring on a base class would be published as the description of every serializer
+    built on it (drf-spectacular walks the MRO up to DRF's own classes)."""
+    me = schema["components"]["schemas"]["PatchedMeRequest"]
+    assert "description" not in me, me.get("description")
+
+
 @pytest.mark.parametrize("value", ["null", "", "yes", "2", "truthy"])
 def test_include_cancelled_rejects_non_booleans(learner, as_user, value):
     response = as_user(learner).get("/api/bookings/", {"include_cancelled": value})

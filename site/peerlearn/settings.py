@@ -227,11 +227,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "peerlearn_core.api.schema.AutoSchema",
-    # DRF's JSON parser within a size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth limit.
+    # DRF's JSON parser within a size (DATA_UPLOAD_MAX_MEMORY_SIZE) and depth limit; its
+    # multipart parser refusing parts without a name (which Django would skip).
     "DEFAULT_PARSER_CLASSES": [
         "peerlearn_core.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "peerlearn_core.api.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "peerlearn_core.api.exceptions.exception_handler",
     "NUM_PROXIES": NUM_PROXIES,

@@ -265,6 +265,18 @@ def test_empty_parameters_mean_the_defaults(as_user, mentor):
     assert response.json()["period"] == "weekly" and len(response.json()["buckets"]) == 12
 
 
+def test_the_schema_says_empty_parameters_are_allowed():
+    """schemathesis found `?to=` accepted where the schema said "a date" (ST201)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    parameters = {p["name"]: p["schema"] for p in schema["paths"][URL]["get"]["parameters"]}
+    assert "" in parameters["period"]["enum"]
+    for name in ("from", "to"):
+        assert {"type": "string", "enum": [""]} in parameters[name]["anyOf"]
+        assert {"type": "string", "format": "date"} in parameters[name]["anyOf"]
+
+
 def test_the_longest_allowed_ranges_work(as_user, mentor):
     give_earnings(mentor, 12345)
     today = timezone.localdate(timezone=IST)

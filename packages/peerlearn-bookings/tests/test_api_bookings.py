@@ -463,6 +463,8 @@ def test_feedback_after_the_session(as_user, learner):
         {"rating": 4.5},
         {},
         {"rating": 3, "comment": "x" * 2001},
+        {"rating": 3, "comment": 0},
+        {"rating": 3, "comment": ["Clear"]},
     ],
 )
 def test_feedback_bad_input_is_400_and_writes_nothing(as_user, learner, body):

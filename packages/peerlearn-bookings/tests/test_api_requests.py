@@ -102,6 +102,13 @@ def test_message_and_preferred_times_are_optional(as_user, mentor, learner):
         ({"preferred_times": ["next tuesday"]}, "preferred_times"),
         ({"preferred_times": "2031-01-01T10:00:00Z"}, "preferred_times"),
         ({"preferred_times": [future(days=d).isoformat() for d in range(1, 7)]}, "preferred_times"),
+        # Not strings where the schema says string (schemathesis, ST201: "message": 0 was kept
+        # as the text "0")
+        ({"message": 0}, "message"),
+        ({"message": 2.5}, "message"),
+        ({"message": False}, "message"),
+        ({"topic": 1}, "topic"),
+        ({"topic": ["Git"]}, "topic"),
     ],
 )
 def test_request_bad_input_is_400_and_writes_nothing(as_user, mentor, learner, overrides, field):
@@ -112,6 +119,14 @@ def test_request_bad_input_is_400_and_writes_nothing(as_user, mentor, learner, o
     assert response.status_code == 400, response.content
     assert field in response.json()
     assert db_snapshot() == before
+
+
+def test_message_that_is_a_number_is_refused_by_name(as_user, mentor, learner):
+    response = as_user(learner).post(
+        "/api/requests/", request_body(mentor, message=0), format="json"
+    )
+    assert (response.status_code, response.json()) == (400, {"message": ["Not a valid string."]})
+    assert SessionRequest.objects.count() == 0
 
 
 def test_preferred_time_just_past_is_400(as_user, mentor, learner):
@@ -240,6 +255,9 @@ def test_accept_with_a_custom_title_and_description(as_user, mentor, learner):
         ({"price": "-10"}, "price"),
         ({"price": "10.123"}, "price"),
         ({"price": "ten"}, "price"),
+        ({"price": "1000000.01"}, "price"),
+        ({"title": 0}, "title"),
+        ({"description": 0}, "description"),
     ],
 )
 def test_accept_bad_input_is_400_and_changes_nothing(as_user, mentor, overrides, field):
@@ -331,11 +349,12 @@ def test_decline_without_reason(as_user, mentor, learner):
     assert "request.declined" in kinds(learner)
 
 
-def test_decline_reason_too_long_is_400(as_user, mentor):
+@pytest.mark.parametrize("reason", ["x" * 501, 0, True, ["busy"]])
+def test_decline_reason_too_long_or_not_text_is_400(as_user, mentor, reason):
     request = make_request(mentor=mentor)
     before = db_snapshot()
     response = as_user(mentor).post(
-        f"/api/requests/{request.pk}/decline/", {"reason": "x" * 501}, format="json"
+        f"/api/requests/{request.pk}/decline/", {"reason": reason}, format="json"
     )
     assert response.status_code == 400 and "reason" in response.json()
     assert db_snapshot() == before

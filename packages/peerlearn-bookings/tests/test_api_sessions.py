@@ -143,6 +143,13 @@ def test_price_and_description_are_optional(as_user, mentor):
         ({"title": ""}, "title"),
         ({"title": "x" * 201}, "title"),
         ({"description": "x" * 5001}, "description"),
+        # JSON numbers, booleans, lists and objects where the schema says string (fuzzer, ST201)
+        ({"title": 0}, "title"),
+        ({"title": 12.5}, "title"),
+        ({"title": True}, "title"),
+        ({"description": 0}, "description"),
+        ({"description": ["a"]}, "description"),
+        ({"description": {"a": 1}}, "description"),
     ],
 )
 def test_create_bad_input_is_400_on_the_field_and_writes_nothing(as_user, mentor, overrides, field):
@@ -404,6 +411,10 @@ def test_price_can_change_before_anyone_booked(as_user, mentor):
         ({"price": "-5"}, "price"),
         ({"price": "1.999"}, "price"),
         ({"title": ""}, "title"),
+        ({"title": 7}, "title"),
+        ({"description": False}, "description"),
+        ({"price": "1000000.01"}, "price"),
+        ({"price": 1000001}, "price"),
     ],
 )
 def test_patch_bad_input_is_400_and_changes_nothing(as_user, mentor, learner, body, field):
@@ -624,6 +635,19 @@ def test_cancel_reason_too_long_is_400(as_user, mentor):
         f"/api/sessions/{session.pk}/cancel/", {"reason": "x" * 301}, format="json"
     )
     assert response.status_code == 400 and "reason" in response.json()
+    assert db_snapshot() == before
+
+
+@pytest.mark.parametrize("reason", [0, 1.5, True, ["Power cut"], {"why": "Power cut"}])
+def test_cancel_reason_that_is_not_a_string_is_400_and_cancels_nothing(as_user, mentor, reason):
+    """Found by schemathesis (ST201): ``{"reason": 0}`` cancelled the session, reason "0"."""
+    session = make_session(mentor=mentor)
+    before = db_snapshot()
+    response = as_user(mentor).post(
+        f"/api/sessions/{session.pk}/cancel/", {"reason": reason}, format="json"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json() == {"reason": ["Not a valid string."]}
     assert db_snapshot() == before
 
 

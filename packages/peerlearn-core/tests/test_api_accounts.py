@@ -47,6 +47,13 @@ def test_register_creates_user_with_lowercased_email(api_client):
         ({"email": "not-an-email"}, "email"),
         ({"name": ""}, "name"),
         ({"email": ""}, "email"),
+        # Not strings where the schema says string: refused, never turned into text.
+        ({"name": 0}, "name"),
+        ({"name": 1.5}, "name"),
+        ({"email": 7}, "email"),
+        ({"password": 12345678901}, "password"),
+        ({"role": ["mentor"]}, "role"),
+        ({"role": True}, "role"),
     ],
 )
 def test_register_bad_input_gives_field_errors_and_writes_nothing(api_client, overrides, field):
@@ -163,6 +170,26 @@ def test_me_patch_blank_name_is_400(as_user, learner):
     assert response.status_code == 400 and "name" in response.json()
     learner.refresh_from_db()
     assert learner.name != ""
+
+
+@pytest.mark.parametrize("body", [{"name": 0}, {"bio": 5}, {"bio": False}, {"name": ["Asha"]}])
+def test_me_patch_non_string_is_400_on_the_field(as_user, learner, body):
+    before = (learner.name, learner.bio)
+    response = as_user(learner).patch("/api/me/", body, format="json")
+    assert (response.status_code, response.json()) == (
+        400,
+        {next(iter(body)): ["Not a valid string."]},
+    )
+    learner.refresh_from_db()
+    assert (learner.name, learner.bio) == before
+
+
+def test_me_patch_as_a_form_still_takes_its_text_fields(as_user, learner):
+    """Form bodies are all strings: a name made of digits is still a name there."""
+    response = as_user(learner).patch("/api/me/", {"name": "0", "bio": "42"}, format="multipart")
+    assert response.status_code == 200, response.content
+    learner.refresh_from_db()
+    assert (learner.name, learner.bio) == ("0", "42")
 
 
 def _png(size=(8, 8)) -> io.BytesIO:

@@ -118,6 +118,71 @@ def test_oversize_form_body_is_400_json_not_an_html_page(as_user, learner, setti
     assert learner.bio != "x" * 5000
 
 
+BOUNDARY = "b0undary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart(*parts: bytes) -> bytes:
+    return b"".join(b"--" + BOUNDARY.encode() + b"\r\n" + p + b"\r\n" for p in parts) + (
+        b"--" + BOUNDARY.encode() + b"--\r\n"
+    )
+
+
+def field(name: str, value: str) -> bytes:
+    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n{value}'.encode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body",
+    [
+        # What schemathesis sent (a string where the form's object goes): one part, no headers.
+        f"--{BOUNDARY}\r\n«Z\x1a--{BOUNDARY}--\r\n".encode(),
+        multipart(b"\r\nNo headers at all"),
+        multipart(b"Content-Disposition: form-data\r\n\r\nNo name"),
+        multipart(b'Content-Disposition: form-data; name=""\r\n\r\nEmpty name'),
+        multipart(b"Content-Type: text/plain\r\n\r\nNo disposition"),
+        multipart(field("name", "Asha"), b"\r\nA nameless part after a good one"),
+    ],
+)
+def test_multipart_parts_without_a_name_are_400_not_skipped(as_user, learner, body):
+    """Django skips such parts, so a body that is no form read as an empty PATCH (200)."""
+    before = (learner.name, learner.bio)
+    response = as_user(learner).generic("PATCH", "/api/me/", body, content_type=MULTIPART)
+    assert response.status_code == 400, response.content
+    assert response.json()["detail"] == (
+        "Multipart form parse error - every part needs a Content-Disposition with a name."
+    )
+    learner.refresh_from_db()
+    assert (learner.name, learner.bio) == before
+
+
+@pytest.mark.django_db
+def test_well_formed_multipart_still_updates(as_user, learner):
+    empty_file_input = (  # what a browser sends for a file input left empty
+        b'Content-Disposition: form-data; name="avatar"; filename=""\r\n'
+        b"Content-Type: application/octet-stream\r\n\r\n"
+    )
+    body = (
+        b"A preamble is ignored\r\n"
+        + multipart(
+            field("name", "Asha Rao"),
+            field("bio", "Line one\r\n--not-the-boundary"),
+            empty_file_input,
+        )
+        + b"and so is an epilogue"
+    )
+    response = as_user(learner).generic("PATCH", "/api/me/", body, content_type=MULTIPART)
+    assert response.status_code == 200, response.content
+    learner.refresh_from_db()
+    assert (learner.name, learner.bio) == ("Asha Rao", "Line one\r\n--not-the-boundary")
+    empty = multipart()  # a form with no fields: an empty PATCH, as JSON {} is
+    assert (
+        as_user(learner).generic("PATCH", "/api/me/", empty, content_type=MULTIPART).status_code
+        == 200
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "path", ["/api/nope/", "/api/auth/nope", "/api/notifications/abc/read/", "/api/"]

@@ -1,6 +1,7 @@
 """Withdrawals through the API, the real gateway and the sandbox: input, balance, idempotency."""
 
 import json
+import re
 
 import pytest
 
@@ -52,6 +53,53 @@ def test_bad_input_is_400_with_field_errors_and_nothing_happens(
     assert Payout.objects.count() == 0
     assert sandbox.create_calls == 0 and sandbox.contacts() == []
     assert as_user(rich_mentor).get("/api/payouts/balance/").json()["available"] == "900.00"
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("0", "The smallest withdrawal is ₹1.00."),
+        ("0.99", "The smallest withdrawal is ₹1.00."),
+        (0, "The smallest withdrawal is ₹1.00."),
+        ("500000.01", "The largest withdrawal is ₹5,00,000.00."),
+        (500001, "The largest withdrawal is ₹5,00,000.00."),
+        ("9999999999.99", "The largest withdrawal is ₹5,00,000.00."),
+    ],
+)
+def test_amount_outside_the_limits_is_400_with_the_limit(
+    as_user, rich_mentor, sandbox, amount, message
+):
+    response = withdraw(as_user(rich_mentor), amount)
+    assert (response.status_code, response.json()) == (400, {"amount": [message]})
+    assert Payout.objects.count() == 0 and sandbox.create_calls == 0
+
+
+def test_schema_states_the_limits_of_the_settings(settings):
+    """What schemathesis found (ST202): an amount over the maximum matched the schema. The
+    schema now says the settings' limits, in the string's pattern and the integer's bounds."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    def amount_schema():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+        amount = schema["components"]["schemas"]["PayoutRequestRequest"]["properties"]["amount"]
+        text, whole = amount["oneOf"]
+        return re.compile(text["pattern"]), (whole["minimum"], whole["maximum"])
+
+    pattern, bounds = amount_schema()
+    assert bounds == (1, 500000)
+    assert [bool(pattern.fullmatch(v)) for v in ("0.99", "1", "500000.00", "500000.01")] == [
+        False, True, True, False,
+    ]  # fmt: skip
+    settings.PEERLEARN_PAYOUTS = {
+        **settings.PEERLEARN_PAYOUTS,
+        "MIN_PAYOUT_PAISE": 250_00,
+        "MAX_PAYOUT_PAISE": 1_000_50,
+    }
+    pattern, bounds = amount_schema()
+    assert bounds == (250, 1000)
+    assert [bool(pattern.fullmatch(v)) for v in ("249.99", "250", "1000.50", "1000.51")] == [
+        False, True, True, False,
+    ]  # fmt: skip
 
 
 def test_more_than_available_is_409_and_nothing_happens(as_user, rich_mentor, sandbox):

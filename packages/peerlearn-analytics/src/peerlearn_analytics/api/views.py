@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -46,6 +46,11 @@ SESSION_REFUSALS = {
 }
 
 
+# An empty query value (`?to=`) counts as not given (DRF's reading of form data, which the
+# earnings tests pin): the schema says so rather than "a date".
+DATE_OR_EMPTY = {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [""]}]}
+
+
 def _private(response):
     response["Cache-Control"] = PRIVATE
     return response
@@ -62,10 +67,20 @@ class EarningsView(ApiDefaults, APIView):
         "Without from/to: the last 12 weeks or 12 months up to today. Ranges are widened to "
         "whole buckets and capped (PEERLEARN_ANALYTICS MAX_WEEKS / MAX_MONTHS).",
         parameters=[
-            OpenApiParameter("period", str, enum=list(selectors.PERIODS), default="weekly"),
-            OpenApiParameter("from", OpenApiTypes.DATE, description="First day (local)."),
             OpenApiParameter(
-                "to", OpenApiTypes.DATE, description="Last day (local); default today."
+                "period",
+                str,
+                enum=[*selectors.PERIODS, ""],
+                default="weekly",
+                description="Empty: as if not given.",
+            ),
+            OpenApiParameter(
+                "from", DATE_OR_EMPTY, description="First day (local). Empty: as if not given."
+            ),
+            OpenApiParameter(
+                "to",
+                DATE_OR_EMPTY,
+                description="Last day (local); default today. Empty: as if not given.",
             ),
         ],
         responses={
@@ -91,6 +106,12 @@ class EarningsView(ApiDefaults, APIView):
 
 class SessionPagination(PageNumberPagination):
     page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # DRF reads an empty ?page= as page 1; like any other page that is not one, it is a 404.
+        if request.query_params.get(self.page_query_param) == "":
+            raise NotFound(self.invalid_page_message)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_page_size(self, request):
         self.page_size = analytics_settings.PAGE_SIZE

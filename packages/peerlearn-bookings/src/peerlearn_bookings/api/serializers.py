@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from peerlearn_core.api.fields import RupeesField
+from peerlearn_core.api.fields import RupeesField, StrictCharField
 from peerlearn_core.money import CURRENCY
 
 from ..holds import hold_expires_at
@@ -83,27 +83,25 @@ class SessionSerializer(serializers.ModelSerializer):
 
 
 class SessionWriteSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
-    description = serializers.CharField(
-        max_length=5000, required=False, allow_blank=True, default=""
-    )
+    title = StrictCharField(max_length=200)
+    description = StrictCharField(max_length=5000, required=False, allow_blank=True, default="")
     starts_at = serializers.DateTimeField()
     duration_minutes = serializers.IntegerField(
         min_value=MIN_DURATION_MINUTES, max_value=MAX_DURATION_MINUTES
     )
     max_participants = serializers.IntegerField(min_value=MIN_SEATS, max_value=MAX_SEATS)
-    price = RupeesField(required=False, default=0)
+    price = RupeesField(
+        required=False,
+        default=0,
+        max_paise=MAX_PRICE_PAISE,
+        error_messages={"too_large": "That price is too high."},
+    )
 
     def validate_starts_at(self, value):
         if value <= timezone.now():
             raise serializers.ValidationError("The start time must be in the future.")
         if value > timezone.now() + timedelta(days=MAX_DAYS_AHEAD):
             raise serializers.ValidationError("Sessions can be scheduled up to a year ahead.")
-        return value
-
-    def validate_price(self, value):
-        if value > MAX_PRICE_PAISE:
-            raise serializers.ValidationError("That price is too high.")
         return value
 
     def to_service_kwargs(self) -> dict:
@@ -114,7 +112,7 @@ class SessionWriteSerializer(serializers.Serializer):
 
 
 class CancelSessionSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class LearnerSerializer(serializers.Serializer):
@@ -240,7 +238,7 @@ class AttendSerializer(serializers.Serializer):
 
 class FeedbackSerializer(serializers.ModelSerializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    comment = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
 
     class Meta:
         model = Feedback
@@ -274,8 +272,8 @@ class SessionRequestSerializer(serializers.ModelSerializer):
 
 class SessionRequestCreateSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(min_value=1)
-    topic = serializers.CharField(max_length=200)
-    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    topic = StrictCharField(max_length=200)
+    message = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
     preferred_times = serializers.ListField(
         child=serializers.DateTimeField(), required=False, max_length=5, default=list
     )
@@ -288,11 +286,11 @@ class SessionRequestCreateSerializer(serializers.Serializer):
 
 
 class AcceptRequestSerializer(SessionWriteSerializer):
-    title = serializers.CharField(max_length=200, required=False)
+    title = StrictCharField(max_length=200, required=False)
 
 
 class DeclineRequestSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class MentorSerializer(serializers.Serializer):

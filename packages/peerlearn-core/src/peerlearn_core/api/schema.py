@@ -18,9 +18,11 @@ A view can name its own set with ``schema_error_statuses = (400, 404)``. Set it 
 
 import math
 
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.views import TokenViewBase
@@ -28,6 +30,9 @@ from rest_framework_simplejwt.views import TokenViewBase
 from .fields import RupeesField
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# What DRF keeps of a text after trimming it: something. (Python's \s is str.isspace(), which is
+# what str.strip() removes.)
+NOT_BLANK = r"\S"
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -103,6 +108,26 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(429)
         return statuses
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.RegexField):
+            # drf-spectacular leaves it out for a list's items (ReadAllRequest.kinds).
+            (regex,) = [v.regex for v in field.validators if isinstance(v, RegexValidator)]
+            schema["pattern"] = getattr(field, "published_pattern", regex.pattern)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and field.trim_whitespace
+            and not field.allow_blank
+            and schema.get("type") == "string"
+            and "pattern" not in schema
+            and schema.get("format") != "binary"
+        ):
+            # DRF trims the text first, so "   " is blank (400), which `minLength: 1` allows:
+            # say "at least one character that is not whitespace".
+            schema["pattern"] = NOT_BLANK
+        return schema
+
     def _get_format_parameters(self) -> list:
         """DRF's ``?format=`` override stays an undocumented convenience: it takes "" as "no
         format" and answers 404 for unknown ones, which no enum can say. Clients use ``Accept``."""
@@ -137,7 +162,8 @@ class AutoSchema(SpectacularAutoSchema):
 
 
 class RupeesFieldExtension(OpenApiSerializerFieldExtension):
-    """Money as the validator takes it: a non-negative decimal string, at most two places."""
+    """Money as the validator takes it: a non-negative decimal string, at most two places,
+    within the field's bounds (``min_paise`` / ``max_paise``) when it has them."""
 
     target_class = RupeesField
 
@@ -146,15 +172,22 @@ class RupeesFieldExtension(OpenApiSerializerFieldExtension):
         if direction == "response":  # what the server writes: rupees(), sign included
             return {"type": "string", "format": "decimal", "pattern": r"^-?\d+\.\d{2}$"}
         whole_digits = field.max_digits - field.decimal_places
+        unit = 10**field.decimal_places
+        low, high = field.bounds()
         minimum = math.ceil(field.min_value) if field.min_value is not None else 0
+        maximum = 10**whole_digits - 1
+        if low is not None:
+            minimum = max(minimum, -(-low // unit))
+        if high is not None:
+            maximum = min(maximum, high // unit)
         return {
             "oneOf": [
                 {
                     "type": "string",
                     "format": "decimal",
-                    "pattern": field.input_pattern(),
+                    "pattern": field.schema_pattern(),
                     "example": "499.00",
                 },
-                {"type": "integer", "minimum": minimum, "maximum": 10**whole_digits - 1},
+                {"type": "integer", "minimum": minimum, "maximum": maximum},
             ]
         }

@@ -4,17 +4,22 @@ from rest_framework import serializers
 
 from ..models import Notification, Role
 from ..validators import validate_avatar
+from .fields import (
+    StrictCharField,
+    StrictChoiceField,
+    StrictEmailField,
+    StrictModelSerializer,
+    StrictRegexField,
+)
 
 User = get_user_model()
 
 
 class RegisterSerializer(serializers.Serializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(
-        write_only=True, max_length=128, style={"input_type": "password"}
-    )
-    name = serializers.CharField(max_length=120)
-    role = serializers.ChoiceField(choices=Role.choices)
+    email = StrictEmailField(max_length=254)
+    password = StrictCharField(write_only=True, max_length=128, style={"input_type": "password"})
+    name = StrictCharField(max_length=120)
+    role = StrictChoiceField(choices=Role.choices)
 
     def validate_email(self, value: str) -> str:
         value = value.lower()
@@ -38,7 +43,7 @@ class UserSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(StrictModelSerializer):
     avatar_url = serializers.SerializerMethodField()
     avatar = serializers.ImageField(
         write_only=True, required=False, allow_null=True, validators=[validate_avatar]
@@ -72,7 +77,7 @@ class BadgesSerializer(serializers.Serializer):
 
 class ReadAllSerializer(serializers.Serializer):
     kinds = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z_]+\.?[a-z_.]*$", max_length=64),
+        child=StrictRegexField(r"^[a-z_]+\.?[a-z_.]*$", max_length=64),
         required=False,
         max_length=10,
         help_text="Only notifications whose kind starts with one of these (e.g. 'payout.').",

@@ -7,7 +7,7 @@ from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from .. import selectors, services, throttling
 from .defaults import ApiDefaults
-from .parsers import JSONParser
+from .parsers import JSONParser, MultiPartParser
 from .serializers import (
     BadgesSerializer,
     MeSerializer,
@@ -55,7 +55,7 @@ class TokenRefresh(ApiDefaults, TokenRefreshView):
 
 
 class MeView(ApiDefaults, APIView):
-    parser_classes = [JSONParser, parsers.MultiPartParser, parsers.FormParser]
+    parser_classes = [JSONParser, MultiPartParser, parsers.FormParser]
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):

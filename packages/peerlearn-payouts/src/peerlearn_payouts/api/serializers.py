@@ -1,10 +1,9 @@
-from decimal import Decimal
-
 from django.core.validators import RegexValidator
 from rest_framework import serializers
 
-from peerlearn_core.api.fields import RupeesField
+from peerlearn_core.api.fields import RupeesField, StrictCharField
 
+from ..app_settings import payout_settings
 from ..gateway import VPA_MAX_LENGTH, VPA_MIN_LENGTH, VPA_RE
 from ..models import Payout
 
@@ -18,9 +17,18 @@ class BalanceSerializer(serializers.Serializer):
 
 
 class PayoutRequestSerializer(serializers.Serializer):
-    amount = RupeesField(min_value=Decimal("0.01"))
+    # The settings' limits, read at each request and each schema build: the schema states them
+    # (pattern and integer bounds), with the service's messages (it checks them again).
+    amount = RupeesField(
+        min_paise=lambda: payout_settings.MIN_PAYOUT_PAISE,
+        max_paise=lambda: payout_settings.MAX_PAYOUT_PAISE,
+        error_messages={
+            "too_small": "The smallest withdrawal is {minimum}.",
+            "too_large": "The largest withdrawal is {maximum}.",
+        },
+    )
     # The gateway's VPA rule as a schema pattern too, so what the schema allows is what passes.
-    upi_id = serializers.CharField(
+    upi_id = StrictCharField(
         min_length=VPA_MIN_LENGTH,
         max_length=VPA_MAX_LENGTH,
         trim_whitespace=False,
@@ -72,9 +80,9 @@ class OrderSerializer(serializers.Serializer):
 
 
 class VerifyPaymentSerializer(serializers.Serializer):
-    razorpay_order_id = serializers.CharField(max_length=64)
-    razorpay_payment_id = serializers.CharField(max_length=64)
-    razorpay_signature = serializers.CharField(max_length=128)
+    razorpay_order_id = StrictCharField(max_length=64)
+    razorpay_payment_id = StrictCharField(max_length=64)
+    razorpay_signature = StrictCharField(max_length=128)
 
 
 class RefundQuoteSerializer(serializers.Serializer):
