@@ -16,18 +16,18 @@ Throttle rates come from each app's own settings (``peerlearn_core.throttling``,
 
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from .exceptions import exception_handler
-from .parsers import JSONParser
+from .parsers import JSONParser, MultiPartParser
 
 # The contract: every /api/ endpoint takes a JWT access token and the pages' session cookie (with
 # CSRF on unsafe methods). JWT first: a bad token is a 401 with WWW-Authenticate: Bearer.
 AUTHENTICATION_CLASSES = (JWTAuthentication, SessionAuthentication)
 PERMISSION_CLASSES = (IsAuthenticated,)
-PARSER_CLASSES = (JSONParser, FormParser, MultiPartParser)
+PARSER_CLASSES = (JSONParser, FormParser, MultiPartParser)  # ours: limits, strict parts
 
 
 # Authentication, permission, parsers and exception handler of every PeerLearn API view. (No
