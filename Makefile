@@ -11,7 +11,9 @@ CSS := site/peerlearn_theme/static/css/dist/styles.css
 # Browser libraries from npm the pages load (copied by the theme's build:vendor; no CDN).
 VENDOR := site/peerlearn_theme/static/vendor/chart.umd.min.js
 PACKAGES := core bookings payouts rtc analytics
-EDITABLES := $(foreach p,$(PACKAGES),-e packages/peerlearn-$(p)) -e .
+# Development-only distributions (tests and `make run`); no runtime package depends on them.
+DEV_PACKAGES := razorpay-sandbox peerlearn-testing
+EDITABLES := $(foreach p,$(PACKAGES),-e packages/peerlearn-$(p)) $(foreach p,$(DEV_PACKAGES),-e packages/$(p)) -e .
 export DEBUG ?= 1
 
 .PHONY: run test install css migrate seed lint format lock test-deps services clean

@@ -269,7 +269,9 @@ class Fleet:
         self.sockets, self.tasks, self.closed = [], [], {}
 
 
-async def run_rounds(fleet: Fleet, post_url, headers: dict, *, rounds: int, warmup: int, timeout):
+async def run_rounds(
+    fleet: Fleet, post_url, headers: dict, *, rounds: int, warmup: int, timeout, gap: float = 0.1
+):
     """Alternate ready / cancel_ready; return the measured rounds (warm-up rounds dropped)."""
     http = requests.Session()
     http.headers.update(headers)
@@ -294,7 +296,9 @@ async def run_rounds(fleet: Fleet, post_url, headers: dict, *, rounds: int, warm
         await posting
         if rnd.status != 200:
             raise RuntimeError(f"POST {action}/ answered {rnd.status}")
-        await asyncio.sleep(0.1)  # let stragglers land in this round, not the next
+        # Stragglers land in this round, not the next; and each push meets a settled server
+        # (the previous push's background work, 500 learners' notification rows, is done).
+        await asyncio.sleep(gap)
         fleet.current = None
         if r >= warmup:
             measured.append(rnd)
@@ -481,6 +485,7 @@ class Bench:
                 rounds=self.args.rounds,
                 warmup=self.args.warmup,
                 timeout=self.args.round_timeout,
+                gap=self.args.gap,
             )
             layer = "in-memory" if self.args.layer == "memory" else f"redis {self.args.layer}"
             name = f"daphne x{len(ports)} + {layer}"
@@ -679,6 +684,9 @@ def main() -> int:
     )
     parser.add_argument("--rest-requests", type=int, default=300, help="GETs per REST phase")
     parser.add_argument("--round-timeout", type=float, default=20.0)
+    parser.add_argument(
+        "--gap", type=float, default=1.0, help="seconds between a round's end and the next POST"
+    )
     parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
     parser.add_argument("--serve-baseline", nargs=2, type=int, metavar=("WS_PORT", "HTTP_PORT"))

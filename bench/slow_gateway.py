@@ -266,8 +266,8 @@ def main() -> int:
     )
     args = parser.parse_args()
 
-    sys.path[:0] = [str(REPO / "packages/peerlearn-payouts/src")]
-    from peerlearn_payouts.sandbox import SandboxServer
+    sys.path[:0] = [str(REPO / "packages/razorpay-sandbox/src")]
+    from razorpay_sandbox import SandboxServer
 
     tmp = Path(tempfile.mkdtemp(prefix="peerlearn-slowgw-"))
     sandbox = SandboxServer(**KEYS).start()

@@ -57,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-$BIN/python -m peerlearn_payouts.sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" \
+$BIN/python -m razorpay_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" \
   --auto-advance >"$WORKDIR/sandbox.log" 2>&1 &
 children+=($!)
 $BIN/python manage.py migrate --noinput -v0

@@ -15,7 +15,7 @@ if [ -z "${RAZORPAY_KEY_ID:-}" ]; then
   # No real keys: the sandbox plays Razorpay (same fake keys the settings default to in DEBUG).
   RAZORPAY_KEY_ID=rzp_test_sandbox RAZORPAY_KEY_SECRET=sandbox-key-secret \
   RAZORPAY_WEBHOOK_SECRET=sandbox-webhook-secret RAZORPAYX_ACCOUNT_NUMBER=7878780080316316 \
-    $BIN/python -m peerlearn_payouts.sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" --auto-advance \
+    $BIN/python -m razorpay_sandbox --host 127.0.0.1 --port "$SANDBOX_PORT" --auto-advance \
       --webhook-url "http://127.0.0.1:$PORT/api/payouts/razorpay/webhook/" &
   children+=($!)
   echo "Razorpay sandbox on http://127.0.0.1:$SANDBOX_PORT (checkout page: /checkout)"

@@ -144,6 +144,9 @@ def site_env(tmp: Path, **extra) -> dict:
         PYTHONUNBUFFERED="1",
         DJANGO_SETTINGS_MODULE="peerlearn.settings",
     )
+    # Each site of a run keeps its channel-layer groups and cache keys apart from the others'
+    # in the shared Redis database: group names (notifications_3) repeat across sites' databases.
+    env["REDIS_PREFIX"] = f"t{uuid.uuid4().hex[:10]}"
     env.update({k: v for k, v in extra.items() if v is not None})
     return env
 
@@ -158,7 +161,7 @@ SANDBOX_KEYS = {
 
 @pytest.fixture(scope="session")
 def razorpay_sandbox():
-    from peerlearn_payouts.sandbox import SandboxServer
+    from razorpay_sandbox import SandboxServer
 
     server = SandboxServer(**SANDBOX_KEYS).start()
     yield server

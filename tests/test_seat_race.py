@@ -9,9 +9,14 @@ from rest_framework.test import APIClient
 
 from peerlearn_bookings.models import Booking, LiveSession
 from peerlearn_bookings.testing.factories import make_session
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE),
+]
 
 ATTEMPTS, SEATS, ROUNDS = 50, 10, 20
 

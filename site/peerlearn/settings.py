@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -131,11 +132,19 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "peerlearn.sqlite3")),
             "OPTIONS": {
+                "timeout": 30,
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
                 # so concurrent writers queue on the busy timeout instead of failing mid-transaction.
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
+                # Both options are Django 5.1+ (the site pins 5.2; the apps' READMEs say what holds
+                # on 4.2 without them).
+                **(
+                    {
+                        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                        "transaction_mode": "IMMEDIATE",
+                    }
+                    if django.VERSION >= (5, 1)
+                    else {}
+                ),
             },
             "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
         }
@@ -161,6 +170,8 @@ if REDIS_URL:
                         "health_check_interval": 10,
                     }
                 ],
+                # Sites sharing one Redis database keep apart by prefix (tests run several).
+                "prefix": os.environ.get("REDIS_PREFIX") or "asgi",
                 "capacity": 1000,
                 "expiry": 30,
             },
@@ -171,10 +182,17 @@ if REDIS_URL:
     if os.environ.get("CHANNEL_LAYER", "core") == "pubsub":
         CHANNEL_LAYERS["default"] = {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]},
+            "CONFIG": {
+                "hosts": CHANNEL_LAYERS["default"]["CONFIG"]["hosts"],
+                "prefix": CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            },
         }
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("REDIS_PREFIX", ""),
+        }
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "peerlearn_core.realtime.layers.InMemoryChannelLayer"}}
@@ -195,6 +213,13 @@ LOGIN_URL = "peerlearn_core:login"
 LOGIN_REDIRECT_URL = "peerlearn_core:home"
 LOGOUT_REDIRECT_URL = "peerlearn_core:login"
 
+# Proxies in front of Daphne whose X-Forwarded-For may be trusted; 0 means use the socket address,
+# so a client cannot dodge the throttles with a forged header. DRF's throttles and the apps' auth
+# throttle (PEERLEARN_CORE below) are told the same.
+NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "0"))
+# Every PeerLearn API view carries its own authentication (JWT, session), permission, parsers and
+# exception handler (peerlearn_core.api.defaults), and its throttles read their rates from the
+# apps' settings: these defaults are for DRF's own pages and for any view the site adds itself.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -209,14 +234,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "peerlearn_core.api.parsers.MultiPartParser",
     ],
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": os.environ.get("THROTTLE_AUTH", "20/min"),
-        "money": os.environ.get("THROTTLE_MONEY", "30/min"),
-    },
     "EXCEPTION_HANDLER": "peerlearn_core.api.exceptions.exception_handler",
-    # Proxies in front of Daphne whose X-Forwarded-For may be trusted; 0 means use the socket
-    # address, so a client cannot dodge the throttles with a forged header.
-    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
+    "NUM_PROXIES": NUM_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SIMPLE_JWT = {
@@ -324,6 +343,7 @@ PEERLEARN_CORE = {
     # One throttle for the API's auth endpoints, the log-in/sign-up pages and the admin login.
     "AUTH_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH", "20/min"),
     "AUTH_ACCOUNT_THROTTLE_RATE": os.environ.get("THROTTLE_AUTH_ACCOUNT", "10/15min"),
+    "NUM_PROXIES": NUM_PROXIES,
     "WEBSOCKET_ALLOWED_ORIGINS": env_list("WEBSOCKET_ALLOWED_ORIGINS"),
     "STYLESHEETS": ["css/dist/styles.css"],
     "UI_KIT_ENABLED": env_bool("PEERLEARN_UI_KIT", DEBUG),
@@ -352,6 +372,7 @@ PEERLEARN_PAYOUTS = {
     ),
     "SEAT_HOLD_MINUTES": int(os.environ.get("SEAT_HOLD_MINUTES", "15")),
     "TIMEOUT": float(os.environ.get("RAZORPAY_TIMEOUT", "5")),
+    "MONEY_THROTTLE_RATE": os.environ.get("THROTTLE_MONEY", "30/min"),
 }
 
 

@@ -191,7 +191,7 @@ def test_admin_site_is_the_throttled_one():
 
 def test_forwarded_for_counts_only_behind_the_configured_proxies(rates, settings):
     rates(address="2/min")
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "NUM_PROXIES": 1}
     email = "nobody@example.test"
 
     def login_via_proxy(client_address):
@@ -233,3 +233,27 @@ def test_bad_rates_are_refused_at_startup(settings):
     settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_ACCOUNT_THROTTLE_RATE": "ten"}
     with pytest.raises(ImproperlyConfigured):
         check_settings()
+
+
+def test_drf_num_proxies_alone_does_not_make_the_auth_throttle_believe_forwarded_for(
+    rates, settings
+):
+    """The host's REST_FRAMEWORK["NUM_PROXIES"] is DRF's business (with a warning, W005, when it
+    differs): the auth throttle believes X-Forwarded-For only with PEERLEARN_CORE's own."""
+    rates(address="2/min")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.PEERLEARN_CORE = {
+        key: value for key, value in settings.PEERLEARN_CORE.items() if key != "NUM_PROXIES"
+    }
+    statuses = [
+        Client()
+        .post(
+            "/login/",
+            {"email": "nobody@example.test", "password": WRONG},
+            REMOTE_ADDR="192.0.2.10",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}",
+        )
+        .status_code
+        for i in range(3)
+    ]
+    assert statuses == [200, 200, 429]

@@ -7,7 +7,7 @@ from django.db import connections
 from django.test import override_settings
 
 from peerlearn_payouts.gateway import RazorpayGateway
-from peerlearn_payouts.sandbox import SandboxServer
+from razorpay_sandbox import SandboxServer
 
 KEYS = {
     "key_id": "rzp_test_suite",

@@ -35,6 +35,7 @@ from django.utils import timezone
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import Booking, LiveSession, PaymentStatus, SessionStatus
 from peerlearn_bookings.testing.factories import future, make_session, move_start
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.exceptions import DomainError
 from peerlearn_core.testing.factories import make_learner, make_mentor
 from peerlearn_payouts.app_settings import payout_settings
@@ -521,6 +522,7 @@ def fast_gateway(sandbox, settings):
         yield sandbox
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_randomized_lifecycle_trials(fast_gateway):
     sandbox = fast_gateway
     seeds = [int(SEED)] if SEED else [BASE_SEED + n for n in range(TRIALS)]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import Booking
 from peerlearn_bookings.testing.factories import make_session
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.testing.factories import make_learner, make_mentor
 from peerlearn_payouts.models import Payment, Refund
 from peerlearn_payouts.services import create_order, release_expired_holds, verify_checkout
@@ -67,6 +68,7 @@ def race_once(sandbox, mentor) -> str:
     return "refunded"
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_release_racing_a_payment_never_deadlocks_and_ends_one_way(sandbox):
     mentor = make_mentor()
     outcomes = [race_once(sandbox, mentor) for _ in range(ROUNDS)]

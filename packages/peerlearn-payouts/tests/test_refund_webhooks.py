@@ -15,6 +15,7 @@ from rest_framework.test import APIClient
 from peerlearn_bookings import services as bookings
 from peerlearn_bookings.models import Booking
 from peerlearn_bookings.testing.factories import future, make_session
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.models import Notification
 from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
 from peerlearn_payouts import services
@@ -61,6 +62,7 @@ def paid_session(sandbox, *, seats: int, price: int = 30000):
     return mentor, session, paid, [pay_booking(b, sandbox) for b in paid]
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_duplicated_and_shuffled_refund_webhooks_converge_once(hooked):
     mentor, session, paid, payments = paid_session(hooked, seats=4)
     assert hooked.flush_webhooks(10)
@@ -172,11 +174,9 @@ def test_payout_webhook_asks_razorpay_outside_any_transaction(sandbox, monkeypat
 # --- twenty concurrent Pay clicks ------------------------------------------------------------
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_twenty_concurrent_pay_clicks_make_one_order(sandbox, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "money": "1000/min"},
-    }
+    settings.PEERLEARN_PAYOUTS = {**settings.PEERLEARN_PAYOUTS, "MONEY_THROTTLE_RATE": "1000/min"}
     session = make_session(price_paise=49900, max_participants=2)
     booking = bookings.book_session(session_id=session.pk, learner=make_learner())
     token = jwt_for(booking.learner)

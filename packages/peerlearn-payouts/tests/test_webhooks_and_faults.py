@@ -8,6 +8,7 @@ import threading
 import pytest
 from django.db import connection
 
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.models import Notification
 from peerlearn_core.testing.factories import make_mentor
 from peerlearn_payouts.models import RETURNED_STATUSES, Payout, WebhookEvent
@@ -79,6 +80,7 @@ WEBHOOKS = ["on", "duplicate", "shuffle", "duplicate_shuffle", "off"]
 TRIALS = int(os.environ.get("PAYOUT_TRIALS", "1000"))
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_thousand_randomized_trials(sandbox, live_server):
     rng = random.Random(20261125)
     url = f"{live_server.url}/api/payouts/razorpay/webhook/"

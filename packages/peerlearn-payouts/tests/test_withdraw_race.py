@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_core.testing.factories import jwt_for, make_mentor
 from peerlearn_payouts.models import Payout
 from peerlearn_payouts.selectors import balance, wallet_available
@@ -46,12 +47,10 @@ def _race(token: str, amounts: list[int]) -> tuple[Counter, list]:
     return statuses, errors
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 @pytest.mark.parametrize("rounds", [5])
 def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"auth": "1000/min", "money": "1000/min"},
-    }
+    settings.PEERLEARN_PAYOUTS = {**settings.PEERLEARN_PAYOUTS, "MONEY_THROTTLE_RATE": "1000/min"}
     for round_number in range(rounds):
         mentor = make_mentor()
         give_earnings(mentor, 100_000)  # ₹900 net available

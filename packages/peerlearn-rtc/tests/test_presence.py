@@ -9,6 +9,7 @@ from channels.db import database_sync_to_async as db
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from peerlearn_core.compat import NO_IMMEDIATE, sqlite_cannot_begin_immediate
 from peerlearn_rtc import services
 from peerlearn_rtc.models import RoomPeer
 from peerlearn_rtc.testing.factories import make_room
@@ -83,6 +84,7 @@ async def test_the_welcome_carries_recent_chat(sockets):
     ]
 
 
+@pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 @pytest.mark.django_db(transaction=True)
 def test_all_ready_is_announced_once_when_everyone_turns_ready_at_once(monkeypatch):
     """Learners become ready in parallel threads (own connections): exactly one ``all_ready``."""

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from peerlearn_core.throttling import check_user_rate
+
 DEFAULTS = {
     # The room (and the dashboards' "Join room") opens this many minutes before a session starts
     # and closes when it ends.
@@ -30,3 +32,6 @@ def check_settings() -> None:
     minutes = bookings_settings.ROOM_OPENS_MINUTES_BEFORE
     if not isinstance(minutes, int) or minutes < 0:
         raise ImproperlyConfigured("PEERLEARN_BOOKINGS['ROOM_OPENS_MINUTES_BEFORE'] must be >= 0.")
+    check_user_rate(
+        bookings_settings.ACTION_THROTTLE_RATE, "PEERLEARN_BOOKINGS['ACTION_THROTTLE_RATE']"
+    )

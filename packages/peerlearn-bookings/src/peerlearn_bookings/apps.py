@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from peerlearn_core.checks import RequiresApps, register_url_check
+
 
 def browse_groups(user) -> list[str]:
     """Learners' notifications sockets carry Browse's live session changes."""
@@ -8,11 +10,12 @@ def browse_groups(user) -> list[str]:
     return [BROWSE_GROUP] if getattr(user, "role", None) == "learner" else []
 
 
-class PeerlearnBookingsConfig(AppConfig):
+class PeerlearnBookingsConfig(RequiresApps, AppConfig):
     name = "peerlearn_bookings"
     label = "peerlearn_bookings"
     verbose_name = "PeerLearn bookings"
     default_auto_field = "django.db.models.BigAutoField"
+    requires = ("peerlearn_core",)
 
     def ready(self) -> None:
         from peerlearn_core.dashboard import Tab, registry
@@ -23,6 +26,7 @@ class PeerlearnBookingsConfig(AppConfig):
         from .selectors import pending_request_count, pending_request_counts
 
         check_settings()
+        register_url_check("peerlearn_bookings", name="sessions", path="/api/sessions/")
         registry.register_badge("requests", pending_request_count, many=pending_request_counts)
         registry.register_socket_groups(browse_groups)
         register_seeder(seed_bookings, order=10)

@@ -18,6 +18,10 @@ DEFAULTS = {
     # Per account (the email tried), from any address, attempts since its last success.
     # DRF's rate syntax, plus a window length ("10/15min").
     "AUTH_ACCOUNT_THROTTLE_RATE": "10/15min",
+    # Proxies in front of the site whose X-Forwarded-For the auth throttle believes (it takes the
+    # hop the nearest of them wrote). 0: none, the socket's address counts; a forged header
+    # cannot dodge the throttle.
+    "NUM_PROXIES": 0,
     # Browser origins ("https://app.example.com", "https://*.example.com") allowed to open a
     # WebSocket besides the site's own origin and CSRF_TRUSTED_ORIGINS.
     "WEBSOCKET_ALLOWED_ORIGINS": [],
@@ -51,6 +55,9 @@ def check_settings() -> None:
         value = getattr(core_settings, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ImproperlyConfigured(f"PEERLEARN_CORE['{name}'] must be a positive integer.")
+    proxies = core_settings.NUM_PROXIES
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        raise ImproperlyConfigured("PEERLEARN_CORE['NUM_PROXIES'] must be an integer >= 0.")
     from .throttling import parse_rate
 
     parse_rate(core_settings.AUTH_THROTTLE_RATE)

@@ -1,25 +1,4 @@
-from django.apps import AppConfig, apps
-from django.core import checks
-
-
-def check_admin_login_throttled(app_configs, **kwargs):
-    """The admin login is an auth surface too: warn when it is not behind the auth throttle."""
-    if not apps.is_installed("django.contrib.admin"):
-        return []
-    from django.contrib import admin
-
-    from .admin_site import AdminSite
-
-    if isinstance(admin.site, AdminSite):
-        return []
-    return [
-        checks.Warning(
-            "The admin login is not throttled.",
-            hint="Install 'peerlearn_core.admin_apps.AdminConfig' instead of"
-            " 'django.contrib.admin' in INSTALLED_APPS.",
-            id="peerlearn_core.W001",
-        )
-    ]
+from django.apps import AppConfig
 
 
 class PeerlearnCoreConfig(AppConfig):
@@ -31,10 +10,11 @@ class PeerlearnCoreConfig(AppConfig):
     def ready(self) -> None:
         from . import dashboard, receivers  # noqa: F401  (receivers connect on import)
         from .app_settings import check_settings
+        from .checks import register as register_checks
         from .selectors import unread_notification_count, unread_notification_counts
 
         check_settings()
-        checks.register(check_admin_login_throttled, checks.Tags.security)
+        register_checks()
         dashboard.registry.register_tab(
             dashboard.Tab(
                 key="notifications",

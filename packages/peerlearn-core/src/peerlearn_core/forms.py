@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
 from django.forms.utils import ErrorDict
 
+from .compat import mark_invalid_fields
 from .models import Role
 
 User = get_user_model()
@@ -20,6 +21,10 @@ class StyledForm(forms.Form):
         for field in self.fields.values():
             if not isinstance(field.widget, forms.RadioSelect):
                 field.widget.attrs.setdefault("class", INPUT)
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        mark_invalid_fields(self)
 
     def refuse(self, message: str) -> None:
         """Show only ``message`` above the fields, without validating anything: a throttled

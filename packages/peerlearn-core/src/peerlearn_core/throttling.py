@@ -12,8 +12,8 @@ draws on the same counters:
 
 Counters are fixed windows that open at the first attempt and are bumped with the cache's atomic
 ``incr``, so parallel requests cannot all slip under the limit together. The client address is
-the socket's unless ``REST_FRAMEWORK["NUM_PROXIES"]`` says how many proxies in front may be
-believed about ``X-Forwarded-For`` (unset means none, unlike DRF's default of trusting it).
+the socket's unless PEERLEARN_CORE ``NUM_PROXIES`` says how many proxies in front may be
+believed about ``X-Forwarded-For`` (0 by default: none, unlike DRF's default of trusting it).
 IPv6 clients are counted per /64, the block one subscriber usually holds.
 """
 
@@ -53,13 +53,24 @@ def parse_rate(rate: str) -> Rate:
     return Rate(int(limit), int(count or 1) * _UNITS[unit[0]])
 
 
-def client_address(request) -> str:
-    """The client's address as DRF's throttles see it with ``NUM_PROXIES`` (0 when unset)."""
-    from rest_framework.settings import api_settings
+def check_user_rate(rate, setting: str) -> None:
+    """A rate for DRF's own throttles (``"30/min"``; ``None`` turns the throttle off), checked
+    at start-up: DRF reads only the first letter of the period, so ``"10/15min"`` is not one."""
+    if rate is None:
+        return
+    number, _, period = str(rate).partition("/")
+    if not (number.strip().isdigit() and period[:1] in _UNITS):
+        raise ImproperlyConfigured(
+            f"{setting} = {rate!r} is not a throttle rate: use requests/period, e.g. '30/min'."
+        )
 
+
+def client_address(request) -> str:
+    """The client's address: the socket's (``REMOTE_ADDR``), or, behind ``NUM_PROXIES`` trusted
+    proxies, the ``X-Forwarded-For`` hop the nearest of them wrote (as DRF counts hops)."""
     remote = request.META.get("REMOTE_ADDR", "") or ""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
-    proxies = api_settings.NUM_PROXIES or 0
+    proxies = core_settings.NUM_PROXIES
     if proxies and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",")]
         remote = hops[-min(proxies, len(hops))]

@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from peerlearn_core.throttling import check_user_rate
+
 DEFAULTS = {
     "KEY_ID": "",
     "KEY_SECRET": "",
@@ -27,6 +29,9 @@ DEFAULTS = {
     "PAYOUT_PURPOSE": "payout",
     "PAYOUT_NARRATION": "PeerLearn earnings",
     "CHECKOUT_URL": "",  # the sandbox's /checkout page in the demo; empty: Razorpay Checkout JS
+    # Per user, on every call that moves money: orders, payment checks, withdrawals (DRF's rate
+    # syntax; None turns the throttle off).
+    "MONEY_THROTTLE_RATE": "30/min",
 }
 
 
@@ -62,3 +67,4 @@ def check_settings() -> None:
         raise ImproperlyConfigured("PEERLEARN_PAYOUTS['REFUND_CUTOFF_HOURS'] must be >= 0.")
     if payout_settings.REFUND_SPEED not in {"normal", "optimum"}:
         raise ImproperlyConfigured("PEERLEARN_PAYOUTS['REFUND_SPEED'] is normal or optimum.")
+    check_user_rate(payout_settings.MONEY_THROTTLE_RATE, "PEERLEARN_PAYOUTS['MONEY_THROTTLE_RATE']")

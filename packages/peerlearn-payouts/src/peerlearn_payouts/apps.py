@@ -1,11 +1,16 @@
 from django.apps import AppConfig
 
+from peerlearn_core.checks import RequiresApps
 
-class PeerlearnPayoutsConfig(AppConfig):
+from .checks import register as register_checks
+
+
+class PeerlearnPayoutsConfig(RequiresApps, AppConfig):
     name = "peerlearn_payouts"
     label = "peerlearn_payouts"
     verbose_name = "PeerLearn payouts"
     default_auto_field = "django.db.models.BigAutoField"
+    requires = ("peerlearn_core", "peerlearn_bookings")
 
     def ready(self) -> None:
         from peerlearn_bookings.holds import register_seat_hold
@@ -18,6 +23,7 @@ class PeerlearnPayoutsConfig(AppConfig):
         from .selectors import unread_earnings_count, unread_earnings_counts
 
         check_settings()
+        register_checks()
         # The booking JSON's hold_expires_at: an unpaid seat is held this long for its payment.
         register_seat_hold(lambda: payout_settings.SEAT_HOLD_MINUTES)
         registry.register_tab(

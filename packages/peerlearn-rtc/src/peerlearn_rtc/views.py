@@ -5,6 +5,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from peerlearn_core.api.defaults import ids_fit
+
 from . import selectors
 from .app_settings import rtc_settings
 from .turn import ice_servers_for
@@ -34,6 +36,8 @@ def dashboard_url(user) -> str:
 
 @login_required
 def room(request, session_id: int):
+    if not ids_fit({"session_id": session_id}):
+        raise Http404("No such session.")
     access = selectors.room_access(request.user, session_id)
     if access.refusal == "not_found":
         raise Http404("No such session.")

@@ -1,6 +1,6 @@
-"""Mentor-only analytics API. Every view names its authentication (JWT or the session cookie)
-and its permission (an authenticated mentor); a session id that is missing or another mentor's
-is a 404 either way, so ids reveal nothing."""
+"""Mentor-only analytics API. Every view carries PeerLearn's API defaults (JWT or the session
+cookie, ``peerlearn_core.api.defaults``) and its permission (an authenticated mentor); a session
+id that is missing or another mentor's is a 404 either way, so ids reveal nothing."""
 
 import csv
 import io
@@ -13,17 +13,15 @@ from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from peerlearn_core.api.permissions import IsMentor
+from peerlearn_core.api.defaults import ApiDefaults
+from peerlearn_core.api.permissions import MENTOR_ONLY
 from peerlearn_core.money import rupees
 
 from .. import selectors
@@ -36,8 +34,6 @@ from .serializers import (
     SessionReportSerializer,
 )
 
-AUTHENTICATION = [JWTAuthentication, SessionAuthentication]
-MENTOR_ONLY = [IsAuthenticated, IsMentor]
 PRIVATE = "private, no-store"
 
 REFUSALS = {
@@ -60,8 +56,7 @@ def _private(response):
     return response
 
 
-class EarningsView(APIView):
-    authentication_classes = AUTHENTICATION
+class EarningsView(ApiDefaults, APIView):
     permission_classes = MENTOR_ONLY
 
     @extend_schema(
@@ -138,8 +133,7 @@ class SessionPagination(PageNumberPagination):
     summary="The mentor's completed sessions with what each earned, newest first",
     responses={200: SessionEarningsSerializer(many=True), **REFUSALS},
 )
-class CompletedSessionsView(ListAPIView):
-    authentication_classes = AUTHENTICATION
+class CompletedSessionsView(ApiDefaults, ListAPIView):
     permission_classes = MENTOR_ONLY
     serializer_class = SessionEarningsSerializer
     pagination_class = SessionPagination
@@ -151,8 +145,7 @@ class CompletedSessionsView(ListAPIView):
         return _private(super().list(request, *args, **kwargs))
 
 
-class SessionDrillDownView(APIView):
-    authentication_classes = AUTHENTICATION
+class SessionDrillDownView(ApiDefaults, APIView):
     permission_classes = MENTOR_ONLY
 
     @extend_schema(
@@ -171,8 +164,7 @@ class SessionDrillDownView(APIView):
         return _private(Response(SessionDrillDownSerializer(data).data))
 
 
-class SessionReportView(APIView):
-    authentication_classes = AUTHENTICATION
+class SessionReportView(ApiDefaults, APIView):
     permission_classes = MENTOR_ONLY
 
     @extend_schema(
@@ -266,8 +258,7 @@ async def acsv_stream(mentor, zone, chunk_size: int) -> AsyncIterator[str]:
         yield _encode(rows, zone, header=False)
 
 
-class SessionsCSVView(APIView):
-    authentication_classes = AUTHENTICATION
+class SessionsCSVView(ApiDefaults, APIView):
     permission_classes = MENTOR_ONLY
     renderer_classes = [JSONRenderer, CSVRenderer]
 
@@ -297,9 +288,6 @@ class SessionsCSVView(APIView):
 
 class SessionsExportView(SessionsCSVView):
     """The same download under /api/analytics/sessions/export/."""
-
-    authentication_classes = AUTHENTICATION
-    permission_classes = MENTOR_ONLY
 
     @extend_schema(
         summary="Download CSV (same as sessions.csv)",

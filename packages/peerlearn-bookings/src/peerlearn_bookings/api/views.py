@@ -3,11 +3,11 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from peerlearn_core.api.permissions import IsLearner, IsMentor
+from peerlearn_core.api.defaults import ApiDefaults
+from peerlearn_core.api.permissions import LEARNER_ONLY, MENTOR_ONLY
 from peerlearn_core.api.query import bool_parameter, query_bool
 from peerlearn_core.exceptions import NotAllowed
 
@@ -37,7 +37,7 @@ def _session_response(session_id: int, code=status.HTTP_200_OK) -> Response:
     return Response(SessionSerializer(selectors.session_with_counts(session_id)).data, status=code)
 
 
-class SessionListView(APIView):
+class SessionListView(ApiDefaults, APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -82,7 +82,7 @@ class SessionListView(APIView):
         return _session_response(session.pk, status.HTTP_201_CREATED)
 
 
-class SessionDetailView(APIView):
+class SessionDetailView(ApiDefaults, APIView):
     @extend_schema(responses=SessionSerializer)
     def get(self, request, pk: int):
         session = selectors.session_with_counts(pk)
@@ -103,10 +103,10 @@ class SessionDetailView(APIView):
         return _session_response(pk)
 
 
-class SessionActionView(APIView):
+class SessionActionView(ApiDefaults, APIView):
     """POST /api/sessions/{id}/<action>/ for the mentor's state changes."""
 
-    permission_classes = [IsAuthenticated, IsMentor]
+    permission_classes = MENTOR_ONLY
     action = ""
     actions = {
         "ready": services.mark_ready,
@@ -126,8 +126,8 @@ class SessionActionView(APIView):
         return _session_response(pk)
 
 
-class SessionCancelView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class SessionCancelView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(request=CancelSessionSerializer, responses=SessionSerializer)
     def post(self, request, pk: int):
@@ -137,8 +137,8 @@ class SessionCancelView(APIView):
         return _session_response(pk)
 
 
-class SessionBookView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class SessionBookView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
     throttle_classes = [BookThrottle]
 
     @extend_schema(request=None, responses={201: BookingSerializer})
@@ -161,11 +161,11 @@ def _waitlist_response(session_id: int, learner, code=status.HTTP_200_OK) -> Res
     return Response(WaitlistSerializer(data).data, status=code)
 
 
-class SessionWaitlistView(APIView):
+class SessionWaitlistView(ApiDefaults, APIView):
     """A full session's waitlist: the learner's place in it (GET), joining (POST), leaving
     (DELETE). When a seat frees, the first in line is booked into it and told live."""
 
-    permission_classes = [IsAuthenticated, IsLearner]
+    permission_classes = LEARNER_ONLY
 
     def _session(self, request, pk: int) -> LiveSession:
         return LiveSession.objects.only("pk").get(pk=pk)  # 404 when there is no such session
@@ -192,11 +192,11 @@ class SessionWaitlistView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BookingReconfirmView(APIView):
+class BookingReconfirmView(ApiDefaults, APIView):
     """The learner answers a reschedule: ``{accept: true}`` keeps the seat at the new time,
     ``{accept: false}`` frees it with a full refund whatever the cutoff."""
 
-    permission_classes = [IsAuthenticated, IsLearner]
+    permission_classes = LEARNER_ONLY
 
     @extend_schema(request=ReconfirmSerializer, responses=BookingStateSerializer)
     def post(self, request, pk: int):
@@ -208,7 +208,7 @@ class BookingReconfirmView(APIView):
         return Response(BookingStateSerializer(booking).data)
 
 
-class SessionLearnersView(APIView):
+class SessionLearnersView(ApiDefaults, APIView):
     @extend_schema(responses=SessionLearnerSerializer(many=True))
     def get(self, request, pk: int):
         session = LiveSession.objects.get(pk=pk)
@@ -219,8 +219,8 @@ class SessionLearnersView(APIView):
         )
 
 
-class BookingListView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class BookingListView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
 
     @extend_schema(
         parameters=[bool_parameter("include_cancelled", "Also list cancelled bookings.")],
@@ -232,8 +232,8 @@ class BookingListView(APIView):
         return Response(BookingSerializer(bookings, many=True).data)
 
 
-class BookingLearnerActionView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class BookingLearnerActionView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
     action = ""
     actions = {
         "confirm": services.confirm_booking,
@@ -252,8 +252,8 @@ class BookingLearnerActionView(APIView):
         return Response(BookingStateSerializer(booking).data)
 
 
-class BookingAttendView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class BookingAttendView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(request=AttendSerializer, responses=BookingStateSerializer)
     def post(self, request, pk: int):
@@ -265,8 +265,8 @@ class BookingAttendView(APIView):
         return Response(BookingStateSerializer(booking).data)
 
 
-class BookingFeedbackView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class BookingFeedbackView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
 
     @extend_schema(request=FeedbackSerializer, responses={201: FeedbackSerializer})
     def post(self, request, pk: int):
@@ -278,7 +278,7 @@ class BookingFeedbackView(APIView):
         return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
 
 
-class RequestListView(APIView):
+class RequestListView(ApiDefaults, APIView):
     def get_throttles(self):
         if self.request.method == "POST":
             return [RequestThrottle()]
@@ -310,8 +310,8 @@ class RequestListView(APIView):
         return Response(SessionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
-class RequestAcceptView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class RequestAcceptView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(request=AcceptRequestSerializer, responses=SessionRequestSerializer)
     def post(self, request, pk: int):
@@ -324,8 +324,8 @@ class RequestAcceptView(APIView):
         return Response(SessionRequestSerializer(accepted).data)
 
 
-class RequestDeclineView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class RequestDeclineView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(request=DeclineRequestSerializer, responses=SessionRequestSerializer)
     def post(self, request, pk: int):
@@ -337,7 +337,7 @@ class RequestDeclineView(APIView):
         return Response(SessionRequestSerializer(declined).data)
 
 
-class MentorListView(APIView):
+class MentorListView(ApiDefaults, APIView):
     @extend_schema(responses=MentorSerializer(many=True))
     def get(self, request):
         return Response(MentorSerializer(selectors.mentors(), many=True).data)

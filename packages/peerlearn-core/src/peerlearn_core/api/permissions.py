@@ -1,4 +1,4 @@
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from ..models import Role
 
@@ -19,3 +19,8 @@ class IsLearner(BasePermission):
         return bool(
             request.user and request.user.is_authenticated and request.user.role == Role.LEARNER
         )
+
+
+# Role-only views: anonymous callers get a 401, the other role a 403.
+MENTOR_ONLY = (IsAuthenticated, IsMentor)
+LEARNER_ONLY = (IsAuthenticated, IsLearner)

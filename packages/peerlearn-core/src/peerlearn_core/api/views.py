@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, parsers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from .. import selectors, services, throttling
+from .defaults import ApiDefaults
 from .parsers import JSONParser, MultiPartParser
 from .serializers import (
     BadgesSerializer,
@@ -18,7 +19,7 @@ from .serializers import (
 from .throttling import AuthRateThrottle
 
 
-class RegisterView(APIView):
+class RegisterView(ApiDefaults, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []  # sign-up needs no CSRF token and no identity
     throttle_classes = [AuthRateThrottle]
@@ -33,7 +34,10 @@ class RegisterView(APIView):
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
 
-class TokenView(TokenObtainPairView):
+class TokenView(ApiDefaults, TokenObtainPairView):
+    # Open to anyone, as simplejwt's own views: the credentials are the body.
+    authentication_classes = ()
+    permission_classes = ()
     throttle_classes = [AuthRateThrottle]
     throttle_account_field = "email"
 
@@ -44,12 +48,13 @@ class TokenView(TokenObtainPairView):
         return response
 
 
-class TokenRefresh(TokenRefreshView):
+class TokenRefresh(ApiDefaults, TokenRefreshView):
+    authentication_classes = ()
+    permission_classes = ()
     throttle_classes = [AuthRateThrottle]
 
 
-class MeView(APIView):
-    permission_classes = [IsAuthenticated]
+class MeView(ApiDefaults, APIView):
     parser_classes = [JSONParser, MultiPartParser, parsers.FormParser]
 
     @extend_schema(responses=MeSerializer)
@@ -75,26 +80,21 @@ class MeView(APIView):
         return Response(MeSerializer(user, context={"request": request}).data)
 
 
-class NotificationListView(generics.ListAPIView):
+class NotificationListView(ApiDefaults, generics.ListAPIView):
     serializer_class = NotificationSerializer
-    permission_classes = [IsAuthenticated]
 
     def get_queryset(self):
         return selectors.notifications_for(self.request.user)[:200]
 
 
-class NotificationReadView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class NotificationReadView(ApiDefaults, APIView):
     @extend_schema(request=None, responses=NotificationSerializer)
     def post(self, request, pk: int):
         notification = services.mark_notification_read(user=request.user, notification_id=pk)
         return Response(NotificationSerializer(notification).data)
 
 
-class NotificationReadAllView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class NotificationReadAllView(ApiDefaults, APIView):
     @extend_schema(
         request=ReadAllSerializer,
         responses={200: {"type": "object", "properties": {"marked": {"type": "integer"}}}},
@@ -110,9 +110,7 @@ class NotificationReadAllView(APIView):
         return Response({"marked": marked})
 
 
-class BadgesView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class BadgesView(ApiDefaults, APIView):
     @extend_schema(responses=BadgesSerializer)
     def get(self, request):
         return Response(selectors.badge_counts(request.user))

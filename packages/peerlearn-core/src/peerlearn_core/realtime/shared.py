@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 # that watched a group all along says so again well before that.
 REFRESH_FRACTION = 0.25
 # Frames written between two turns of the event loop during a fan-out.
-YIELD_EVERY = 50
+YIELD_EVERY = 10
 
 
 class SharedGroups:

@@ -3,7 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 from peerlearn_bookings.api.serializers import BookingSerializer
 from peerlearn_bookings.holds import hold_expires_at
 from peerlearn_bookings.selectors import learner_bookings
-from peerlearn_core.api.permissions import IsLearner, IsMentor
+from peerlearn_core.api.defaults import ApiDefaults
+from peerlearn_core.api.permissions import LEARNER_ONLY, MENTOR_ONLY
 
 from .. import selectors, services
 from ..app_settings import checkout_js_url, payout_settings
@@ -31,19 +32,25 @@ CLIENT_KEY_MAX_LENGTH = Payout._meta.get_field("client_key").max_length
 
 
 class MoneyRateThrottle(UserRateThrottle):
+    """Per user, on every call that moves money (orders, payment checks, withdrawals): the
+    ``MONEY_THROTTLE_RATE`` of PEERLEARN_PAYOUTS, read live."""
+
     scope = "money"
 
+    def get_rate(self):
+        return payout_settings.MONEY_THROTTLE_RATE
 
-class BalanceView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+
+class BalanceView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(responses=BalanceSerializer)
     def get(self, request):
         return Response(BalanceSerializer(selectors.balance(request.user)).data)
 
 
-class PayoutListView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class PayoutListView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
 
     @extend_schema(responses=PayoutSerializer(many=True))
     def get(self, request):
@@ -51,8 +58,8 @@ class PayoutListView(APIView):
         return Response(PayoutSerializer(payouts, many=True).data)
 
 
-class PayoutRequestView(APIView):
-    permission_classes = [IsAuthenticated, IsMentor]
+class PayoutRequestView(ApiDefaults, APIView):
+    permission_classes = MENTOR_ONLY
     throttle_classes = [MoneyRateThrottle]
 
     @extend_schema(
@@ -94,7 +101,7 @@ class PayoutRequestView(APIView):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class WebhookView(APIView):
+class WebhookView(ApiDefaults, APIView):
     """Razorpay only: the signature over the raw body is the authentication."""
 
     permission_classes = [AllowAny]
@@ -126,8 +133,8 @@ class WebhookView(APIView):
         return Response({"status": outcome})
 
 
-class PayBookingView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class PayBookingView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
     throttle_classes = [MoneyRateThrottle]
 
     @extend_schema(request=None, responses={201: OrderSerializer})
@@ -146,8 +153,8 @@ class PayBookingView(APIView):
         return Response(OrderSerializer(data).data, status=status.HTTP_201_CREATED)
 
 
-class VerifyPaymentView(APIView):
-    permission_classes = [IsAuthenticated, IsLearner]
+class VerifyPaymentView(ApiDefaults, APIView):
+    permission_classes = LEARNER_ONLY
     throttle_classes = [MoneyRateThrottle]
 
     @extend_schema(request=VerifyPaymentSerializer, responses=BookingSerializer)
@@ -165,10 +172,10 @@ class VerifyPaymentView(APIView):
         return Response(BookingSerializer(booking).data)
 
 
-class RefundQuoteView(APIView):
+class RefundQuoteView(ApiDefaults, APIView):
     """GET /api/bookings/{id}/refund_quote/: the refund policy applied to cancelling now."""
 
-    permission_classes = [IsAuthenticated, IsLearner]
+    permission_classes = LEARNER_ONLY
 
     @extend_schema(responses=RefundQuoteSerializer)
     def get(self, request, pk: int):

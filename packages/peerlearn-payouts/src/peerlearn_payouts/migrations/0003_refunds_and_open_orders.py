@@ -6,6 +6,8 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
+from peerlearn_core.compat import check_constraint
+
 
 class Migration(migrations.Migration):
 
@@ -62,6 +64,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='refund',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_paise__gt', 0)), name='refund_amount_positive'),
+            constraint=check_constraint(models.Q(('amount_paise__gt', 0)), name='refund_amount_positive'),
         ),
     ]

@@ -7,11 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from peerlearn_bookings.models import LiveSession
+from peerlearn_core.api.defaults import ApiDefaults
 
 from .. import selectors
 from ..turn import ice_servers_for
@@ -29,9 +29,7 @@ def transcript_text(session: LiveSession) -> str:
     return "\n".join(lines) + "\n"
 
 
-class TranscriptView(APIView):
-    permission_classes = [IsAuthenticated]
-
+class TranscriptView(ApiDefaults, APIView):
     @extend_schema(
         summary="Download the session's chat transcript",
         responses={
@@ -54,11 +52,9 @@ class TranscriptView(APIView):
         return response
 
 
-class IceServersView(APIView):
+class IceServersView(ApiDefaults, APIView):
     """Fresh ICE servers (short-lived TURN credentials) for a member of the room, e.g. before an
     ICE restart in a long session."""
-
-    permission_classes = [IsAuthenticated]
 
     @extend_schema(
         summary="ICE servers with fresh TURN credentials for the session's room",

@@ -1,4 +1,4 @@
-"""``python -m peerlearn_payouts.sandbox``: serve the Razorpay sandbox until SIGINT/SIGTERM.
+"""``python -m razorpay_sandbox``: serve the Razorpay sandbox until SIGINT/SIGTERM.
 
 Flags fall back to RAZORPAY_KEY_ID, RAZORPAY_KEY_SECRET, RAZORPAY_WEBHOOK_SECRET,
 SANDBOX_WEBHOOK_URL, RAZORPAYX_ACCOUNT_NUMBER (and SANDBOX_HOST, SANDBOX_PORT,
@@ -13,7 +13,8 @@ import signal
 import sys
 import threading
 
-from .server import DEFAULT_ACCOUNT_NUMBER, SandboxServer
+from .server import SandboxServer
+from .state import DEFAULT_ACCOUNT_NUMBER
 
 
 def _truthy(value: str | None) -> bool:
@@ -23,7 +24,7 @@ def _truthy(value: str | None) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     env = os.environ.get
     parser = argparse.ArgumentParser(
-        prog="python -m peerlearn_payouts.sandbox",
+        prog="python -m razorpay_sandbox",
         description="Loopback Razorpay/RazorpayX sandbox for tests and the local demo.",
     )
     parser.add_argument("--host", default=env("SANDBOX_HOST", "127.0.0.1"))

@@ -1,9 +1,10 @@
-"""pytest fixtures shared by every package's tests (loaded as a plugin by the root conftest)."""
+"""pytest fixtures shared by every package's tests (``pytest_plugins = ["peerlearn_testing.fixtures"]``,
+as the root conftest does)."""
 
 import pytest
 from django.core.cache import cache
 
-from .factories import jwt_for, make_learner, make_mentor
+from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,7 @@ import razorpay
 import requests
 from razorpay.errors import BadRequestError, ServerError, SignatureVerificationError
 
-from peerlearn_payouts.sandbox import SandboxServer, is_valid_vpa
+from razorpay_sandbox import SandboxServer, is_valid_vpa
 
 KEY_ID = "rzp_test_sandboxKey01"
 KEY_SECRET = "sandbox_key_secret"
@@ -744,7 +744,10 @@ def test_cli_serves_until_sigterm(tmp_path):
         "RAZORPAYX_ACCOUNT_NUMBER": ACCOUNT,
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "peerlearn_payouts.sandbox", "--port", "0", "--quiet"],
+        [
+            *(sys.executable, "-m", "razorpay_sandbox", "--host", "127.0.0.1", "--port", "0"),
+            *("--auto-advance", "--auto-advance-delay", "0.1", "--quiet"),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -756,6 +759,13 @@ def test_cli_serves_until_sigterm(tmp_path):
         assert match, line
         client = razorpay.Client(auth=(KEY_ID, KEY_SECRET), base_url=match.group(1))
         assert client.order.create({"amount": 100, "currency": "INR"})["status"] == "created"
+        # --auto-advance: the payout moves on by itself.
+        payout = create_payout(client, make_fund_account(client)["id"], key="cli-auto-1")
+        deadline = time.monotonic() + 5
+        while payout["status"] != "processed" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            payout = client.get(f"/v1/payouts/{payout['id']}", {}, timeout=5)
+        assert payout["status"] == "processed"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(5) == 0
     finally:
