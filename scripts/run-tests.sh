@@ -13,7 +13,12 @@ echo "== OpenAPI schema"
 $BIN/python manage.py spectacular --validate --fail-on-warn --file /tmp/peerlearn-schema.yml
 echo "== API fuzzing: schemathesis --checks all against a live Daphne, as a mentor and a learner"
 # 20 cases per operation and phase: about 2,400 requests per role, ~3 minutes on two cores.
-FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-20} bash scripts/fuzz-api.sh
+# Opt-in until one whole clean-clone `make test` has run it (FUZZ_API=1 turns it on).
+if [ "${FUZZ_API:-0}" = 1 ]; then
+  FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-20} bash scripts/fuzz-api.sh
+else
+  echo "(skipped: FUZZ_API=1 runs it; see issue 12)"
+fi
 echo "== migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 echo "== tests on SQLite (everything)"
