@@ -76,3 +76,26 @@ def test_ui_kit_page_is_development_only(client, settings):
     assert client.get("/ui-kit/").status_code == 404
     settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "UI_KIT_ENABLED": True}
     assert client.get("/ui-kit/").status_code == 200
+
+
+def test_throttle_auth_environment_variable_sets_the_rate():
+    # The site's settings read THROTTLE_AUTH; core's default applies in any other host.
+    code = (
+        "import django; django.setup(); from peerlearn_core.app_settings import core_settings;"
+        " print(core_settings.AUTH_THROTTLE_RATE)"
+    )
+    env = {
+        **os.environ,
+        "THROTTLE_AUTH": "7/min",
+        "DJANGO_SETTINGS_MODULE": "peerlearn.settings",
+        "DEBUG": "1",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert out.stdout.strip() == "7/min"

@@ -102,7 +102,7 @@ def test_book_and_pay_in_one_flow(
     expect(page.locator(".pl-toast").filter(has_text="Linear algebra intensive")).to_have_count(1)
     # The server's own "payment received" notification reaches this page too, and is not a
     # second toast: the page already said it.
-    page.wait_for_function("(window.__kinds || []).includes('payment.paid')", timeout=8000)
+    page.wait_for_function("() => (window.__kinds || []).includes('payment.paid')", timeout=8000)
     expect(page.locator(".pl-toast").filter(has_text="your seat is confirmed")).to_have_count(0)
     expect(page.get_by_test_id(f"browse-payment-{sid}")).to_have_text("Paid")
     expect(page.get_by_test_id(f"browse-hold-countdown-{sid}")).to_have_count(0)

@@ -102,7 +102,7 @@ def test_server_side_notification_toasts_and_pulses_the_badge(
 def test_ui_kit_pieces(page, site_server, screenshot):
     page.add_init_script(RECORDER)
     page.goto(f"{site_server.url}/ui-kit/")
-    page.wait_for_function("document.documentElement.dataset.kitReady === 'true'")
+    page.wait_for_function("() => document.documentElement.dataset.kitReady === 'true'")
 
     # Steps: an invalid field shakes and Next is refused; a valid one slides left to pane 2.
     page.get_by_test_id("steps-email").fill("not-an-email")

@@ -102,7 +102,7 @@ def test_pay_then_withdraw(
     screenshot(m, "earnings-1280")
     m.set_viewport_size({"width": 390, "height": 844})
     # The layout settles at the new width with nothing wider than the screen.
-    m.wait_for_function("document.documentElement.clientWidth === 390")
-    m.wait_for_function("document.documentElement.scrollWidth <= 390")
+    m.wait_for_function("() => document.documentElement.clientWidth === 390")
+    m.wait_for_function("() => document.documentElement.scrollWidth <= 390")
     screenshot(m, "earnings-390")
     assert len([p for p in razorpay_sandbox.payouts() if p["reference_id"] == f"payout_{pid}"]) == 1

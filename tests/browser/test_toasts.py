@@ -57,7 +57,7 @@ def open_kit(page, site_server, width, *scripts):
     for script in scripts:
         page.add_init_script(script)
     page.goto(f"{site_server.url}/ui-kit/")
-    page.wait_for_function("document.documentElement.dataset.kitReady === 'true'")
+    page.wait_for_function("() => document.documentElement.dataset.kitReady === 'true'")
 
 
 def open_layer(page, site_server, width, opener: str, layer: str):
@@ -329,14 +329,14 @@ def test_count_up_frames_stay_between_start_and_end(page, site_server, width):
     balance = page.get_by_test_id("demo-count-up")
     # First load: from ₹0.00 up to the balance.
     expect(balance).to_have_text("₹12,345.50")
-    page.wait_for_function("!document.getElementById('demo-count-up').dataset.counting")
+    page.wait_for_function("() => !document.getElementById('demo-count-up').dataset.counting")
     assert_frames(page.evaluate("window.__plCountFrames"), 0.0, 12345.50)
 
     # Up from the shown value.
     page.evaluate("window.__plCountFrames = []")
     page.get_by_test_id("count-up-add").click()
     expect(balance).to_have_text("₹13,345.50")
-    page.wait_for_function("!document.getElementById('demo-count-up').dataset.counting")
+    page.wait_for_function("() => !document.getElementById('demo-count-up').dataset.counting")
     assert_frames(page.evaluate("window.__plCountFrames"), 12345.50, 13345.50)
 
     # Down, started where the browser's frame began before countUp ran (a rAF-aligned
@@ -352,5 +352,5 @@ def test_count_up_frames_stay_between_start_and_end(page, site_server, width):
     page.mouse.move(10, 10)
     page.mouse.move(20, 20)
     expect(balance).to_have_text("₹345.50")
-    page.wait_for_function("!document.getElementById('demo-count-up').dataset.counting")
+    page.wait_for_function("() => !document.getElementById('demo-count-up').dataset.counting")
     assert_frames(page.evaluate("window.__plCountFrames"), 13345.50, 345.50)

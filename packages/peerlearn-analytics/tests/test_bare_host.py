@@ -4,7 +4,7 @@ start-up stops saying so."""
 
 import pytest
 
-from peerlearn_core.testing.bare_host import check_ids, manage, problems, run, statuses, urlconf
+from peerlearn_testing.host import check_ids, manage, problems, run, statuses, urlconf
 
 APPS = ("peerlearn_core", "peerlearn_bookings", "peerlearn_payouts", "peerlearn_rtc")
 

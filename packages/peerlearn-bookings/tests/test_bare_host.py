@@ -4,7 +4,7 @@ token opens the session socket; a missing dependency stops start-up with a clear
 
 import pytest
 
-from peerlearn_core.testing.bare_host import check_ids, manage, problems, run, statuses, urlconf
+from peerlearn_testing.host import check_ids, manage, problems, run, statuses, urlconf
 
 pytestmark = pytest.mark.slow
 

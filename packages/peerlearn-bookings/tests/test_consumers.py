@@ -5,13 +5,16 @@ from datetime import datetime, timedelta
 
 import pytest
 from channels.db import database_sync_to_async as db
+from channels.routing import get_default_application
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from peerlearn.asgi import application
 from peerlearn_bookings import services
 from peerlearn_bookings.testing.factories import make_session, move_start
 from peerlearn_core.testing.factories import jwt_for, make_learner, make_mentor
+
+# The host's ASGI_APPLICATION: the composed site's, or the bare host's in the package's own run.
+application = get_default_application()
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

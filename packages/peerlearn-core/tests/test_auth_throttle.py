@@ -22,7 +22,7 @@ WAIT_MESSAGE = r"Too many attempts\. Try again in \d+ (second|minute)s?\."
 def rates(settings):
     def set_rates(address="3/min", account="100/min"):
         settings.PEERLEARN_CORE = {
-            **settings.PEERLEARN_CORE,
+            **getattr(settings, "PEERLEARN_CORE", {}),
             "AUTH_THROTTLE_RATE": address,
             "AUTH_ACCOUNT_THROTTLE_RATE": account,
         }
@@ -191,7 +191,7 @@ def test_admin_site_is_the_throttled_one():
 
 def test_forwarded_for_counts_only_behind_the_configured_proxies(rates, settings):
     rates(address="2/min")
-    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "NUM_PROXIES": 1}
+    settings.PEERLEARN_CORE = {**getattr(settings, "PEERLEARN_CORE", {}), "NUM_PROXIES": 1}
     email = "nobody@example.test"
 
     def login_via_proxy(client_address):
@@ -230,7 +230,10 @@ def test_bad_rates_are_refused_at_startup(settings):
     assert (parse_rate("20/min").limit, parse_rate("20/min").seconds) == (20, 60)
     assert parse_rate("10/15min").seconds == 900
     assert parse_rate("1000/day").seconds == 86400
-    settings.PEERLEARN_CORE = {**settings.PEERLEARN_CORE, "AUTH_ACCOUNT_THROTTLE_RATE": "ten"}
+    settings.PEERLEARN_CORE = {
+        **getattr(settings, "PEERLEARN_CORE", {}),
+        "AUTH_ACCOUNT_THROTTLE_RATE": "ten",
+    }
     with pytest.raises(ImproperlyConfigured):
         check_settings()
 
@@ -241,9 +244,11 @@ def test_drf_num_proxies_alone_does_not_make_the_auth_throttle_believe_forwarded
     """The host's REST_FRAMEWORK["NUM_PROXIES"] is DRF's business (with a warning, W005, when it
     differs): the auth throttle believes X-Forwarded-For only with PEERLEARN_CORE's own."""
     rates(address="2/min")
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    settings.REST_FRAMEWORK = {**getattr(settings, "REST_FRAMEWORK", {}), "NUM_PROXIES": 1}
     settings.PEERLEARN_CORE = {
-        key: value for key, value in settings.PEERLEARN_CORE.items() if key != "NUM_PROXIES"
+        key: value
+        for key, value in getattr(settings, "PEERLEARN_CORE", {}).items()
+        if key != "NUM_PROXIES"
     }
     statuses = [
         Client()

@@ -3,7 +3,7 @@
 
 import pytest
 
-from peerlearn_core.testing.bare_host import problems, run, statuses
+from peerlearn_testing.host import problems, run, statuses
 
 pytestmark = pytest.mark.slow
 

@@ -6,13 +6,16 @@ import json
 
 import pytest
 from channels.db import database_sync_to_async as db
+from channels.routing import get_default_application
 from channels.testing import WebsocketCommunicator
 
-from peerlearn.asgi import application
 from peerlearn_core import jsonlimits
 from peerlearn_core.models import User
 from peerlearn_core.services import notify
 from peerlearn_core.testing.factories import jwt_for, make_learner
+
+# The host's ASGI_APPLICATION: the composed site's, or the bare host's in the package's own run.
+application = get_default_application()
 
 DEEP = "[" * 1000 + "]" * 1000  # about 2 KB, and a RecursionError for a plain json.loads
 DEEP_OBJECT = '{"a":' * 1000 + "1" + "}" * 1000
@@ -183,7 +186,23 @@ def test_well_formed_multipart_still_updates(as_user, learner):
     )
 
 
+API_MIDDLEWARE = "peerlearn_core.api.middleware.ApiResponseMiddleware"
+
+
+@pytest.fixture
+def api_middleware(settings):
+    """The optional ApiResponseMiddleware above CommonMiddleware, as the README shows (our site
+    has it; a bare host adds it for these tests)."""
+    if API_MIDDLEWARE not in settings.MIDDLEWARE:
+        middleware = list(settings.MIDDLEWARE)
+        middleware.insert(
+            middleware.index("django.middleware.common.CommonMiddleware"), API_MIDDLEWARE
+        )
+        settings.MIDDLEWARE = middleware
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.parametrize(
     "path", ["/api/nope/", "/api/auth/nope", "/api/notifications/abc/read/", "/api/"]
 )
@@ -195,6 +214,7 @@ def test_unknown_api_paths_are_json_404(client, path):
     assert "no-store" in response["Cache-Control"]
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 def test_unknown_api_path_is_json_404_for_every_method(api_client):
     for method in ("post", "put", "patch", "delete"):
@@ -203,6 +223,7 @@ def test_unknown_api_path_is_json_404_for_every_method(api_client):
         assert response.json() == {"detail": "Not found."}
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 def test_wrong_method_is_json_405(as_user, learner, api_client):
     response = as_user(learner).delete("/api/me/")
@@ -215,6 +236,7 @@ def test_wrong_method_is_json_405(as_user, learner, api_client):
     assert anonymous.json() == {"detail": 'Method "PUT" not allowed.'}
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 def test_page_404_stays_html(client):
     response = client.get("/no-such-page/")
@@ -222,6 +244,7 @@ def test_page_404_stays_html(client):
     assert response["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 @pytest.mark.parametrize("debug", [True, False])
 def test_api_paths_are_json_404_with_debug_on_or_off(client, settings, debug):
@@ -231,6 +254,7 @@ def test_api_paths_are_json_404_with_debug_on_or_off(client, settings, debug):
     assert client.get("/nope/")["Content-Type"].startswith("text/html")
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 @pytest.mark.parametrize("debug", [True, False])
 def test_api_slash_redirects_keep_the_method(client, settings, debug):
@@ -247,6 +271,7 @@ def test_api_slash_redirects_keep_the_method(client, settings, debug):
     assert client.post("/api/nope", {}, content_type="application/json").status_code == 404
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/me/", "/api/notifications/", "/api/badges/"])
 def test_private_api_responses_are_never_stored(as_user, learner, path):
@@ -256,6 +281,7 @@ def test_private_api_responses_are_never_stored(as_user, learner, path):
     assert "private" in response["Cache-Control"]
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 def test_tokens_and_errors_are_never_stored(api_client, learner):
     response = api_client.post(
@@ -266,6 +292,7 @@ def test_tokens_and_errors_are_never_stored(api_client, learner):
     assert "no-store" in api_client.get("/api/me/")["Cache-Control"]
 
 
+@pytest.mark.usefixtures("api_middleware")
 @pytest.mark.django_db
 def test_pages_keep_their_own_caching(client):
     assert "no-store" not in client.get("/no-such-page/").get("Cache-Control", "")

@@ -43,7 +43,9 @@ def sandbox(sandbox_server, settings):
         "BASE_URL": sandbox_server.url,
         "TIMEOUT": 0.15,
     }
-    with override_settings(PEERLEARN_PAYOUTS={**settings.PEERLEARN_PAYOUTS, **overrides}):
+    with override_settings(
+        PEERLEARN_PAYOUTS={**getattr(settings, "PEERLEARN_PAYOUTS", {}), **overrides}
+    ):
         yield sandbox_server
 
 

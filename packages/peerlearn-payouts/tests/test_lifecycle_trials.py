@@ -517,7 +517,7 @@ class Trial:
 @pytest.fixture
 def fast_gateway(sandbox, settings):
     with override_settings(
-        PEERLEARN_PAYOUTS={**settings.PEERLEARN_PAYOUTS, "TIMEOUT": CLIENT_TIMEOUT}
+        PEERLEARN_PAYOUTS={**getattr(settings, "PEERLEARN_PAYOUTS", {}), "TIMEOUT": CLIENT_TIMEOUT}
     ):
         yield sandbox
 

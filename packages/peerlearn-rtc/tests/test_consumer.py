@@ -178,7 +178,10 @@ async def test_window_follows_the_bookings_setting(sockets, settings):
     }
     room = await db(make_room)(starts_in=timedelta(minutes=25))
     await sockets.room(room.mentor, room.session_id)
-    settings.PEERLEARN_BOOKINGS = {**settings.PEERLEARN_BOOKINGS, "ROOM_OPENS_MINUTES_BEFORE": 5}
+    settings.PEERLEARN_BOOKINGS = {
+        **getattr(settings, "PEERLEARN_BOOKINGS", {}),
+        "ROOM_OPENS_MINUTES_BEFORE": 5,
+    }
     assert await sockets.track(RoomSocket(room.learners[0], room.session_id)).refused() == 4403
 
 

@@ -30,9 +30,10 @@ def _python(apps, *args: str, timeout: float) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="peerlearn-bare-host-") as folder:
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "peerlearn_core.testing.bare_host.settings",
+            "DJANGO_SETTINGS_MODULE": "peerlearn_testing.host.settings",
             "PEERLEARN_BARE_APPS": ",".join(apps),
             "PEERLEARN_BARE_DIR": folder,
+            "PEERLEARN_SMOKE": "1",
         }
         return subprocess.run(
             [sys.executable, *args],
@@ -70,7 +71,7 @@ def urlconf(*apps: str, prefix: str = ""):
 
 
 def run(*apps: str, timeout: float = 600) -> dict:
-    result = _python(apps, "-m", "peerlearn_core.testing.bare_host", timeout=timeout)
+    result = _python(apps, "-m", "peerlearn_testing.host", timeout=timeout)
     if result.returncode != 0:
         raise AssertionError(
             f"the bare host failed:\n{result.stdout[-3000:]}{result.stderr[-6000:]}"
@@ -108,6 +109,9 @@ def problems(report: dict) -> list[str]:
         for row in report["sockets"]
         if row["outcome"].startswith("crashed")
         or (row["who"] == "anonymous" and row["outcome"] != "closed 4401")
+    ]
+    found += [
+        f"smoke {row['what']}: {row['detail']}" for row in report.get("smoke", []) if not row["ok"]
     ]
     found += [
         f"check {check['id']}: {check['msg']}"

@@ -1,4 +1,4 @@
-"""``python -m peerlearn_core.testing.bare_host``, run by ``run()`` in a process of its own with
+"""``python -m peerlearn_testing.host``, run by ``run()`` in a process of its own with
 the bare host's settings: migrate a fresh database, run the system checks, sign a mentor and a
 learner up through the API and take their tokens from ``/api/auth/token/``, let the mentor create
 a session and the learner book it, then call every named URL of ``PEERLEARN_BARE_SWEEP`` with every
@@ -146,10 +146,19 @@ async def knock(application, path: str, token: str | None) -> dict:
             await communicator.disconnect()
 
 
+def installed() -> list[str]:
+    """The PeerLearn apps of the running host, in INSTALLED_APPS order (whatever its settings)."""
+    from django.apps import apps
+
+    return [c.name for c in apps.get_app_configs() if c.name.startswith("peerlearn_")]
+
+
 def sockets(app: str, session_id: int, tokens: dict) -> list[dict]:
     from importlib import import_module
 
-    from .asgi import application
+    from channels.routing import get_default_application
+
+    application = get_default_application()  # the host's ASGI_APPLICATION
 
     async def knock_all():
         rows = []
@@ -164,31 +173,39 @@ def sockets(app: str, session_id: int, tokens: dict) -> list[dict]:
 
 def main() -> None:
     django.setup()
-    from django.conf import settings
     from django.core import checks
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    app = os.environ.get("PEERLEARN_BARE_SWEEP", settings.PEERLEARN_APPS[-1])
+    peerlearn_apps = installed()
+    app = os.environ.get("PEERLEARN_BARE_SWEEP", peerlearn_apps[-1])
     messages = checks.run_checks(include_deployment_checks=False)
     _mentor, mentor_token = sign_up("mentor")
     learner, learner_token = sign_up("learner")
     tokens = {"learner": learner_token, "mentor": mentor_token}
     ids = {"session": 1, "booking": 1}
-    if "peerlearn_bookings" in settings.PEERLEARN_APPS:
+    if "peerlearn_bookings" in peerlearn_apps:
         # With payouts, a priced one too: paying for it meets a Razorpay that does not answer.
-        paid = "peerlearn_payouts" in settings.PEERLEARN_APPS
+        paid = "peerlearn_payouts" in peerlearn_apps
         ids = seed(mentor_token, learner_token, ["0.00", "499.00"] if paid else ["0.00"])
+    # The smoke first: the sweep after it cancels bookings and spends the throttles.
+    smoked = None
+    if os.environ.get("PEERLEARN_SMOKE"):
+        from .smoke import smoke
+
+        smoked = smoke(peerlearn_apps, tokens, ids)
     report = {
         "django": list(django.VERSION[:2]),
-        "apps": settings.PEERLEARN_APPS,
+        "apps": peerlearn_apps,
         "checks": [{"id": m.id, "level": m.level, "msg": m.msg} for m in messages],
         "ids": ids,
+        "smoke": smoked or [],
         "sockets": sockets(app, ids["session"], tokens),
         "responses": sweep(
             app, clients(learner, tokens), sorted({*ids.values(), MISSING_ID, OUT_OF_RANGE_ID})
         ),
     }
+
     print(json.dumps(report))
 
 

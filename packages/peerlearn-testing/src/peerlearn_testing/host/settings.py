@@ -36,7 +36,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
-ROOT_URLCONF = "peerlearn_core.testing.bare_host.urls"
+ROOT_URLCONF = "peerlearn_testing.host.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -63,6 +63,12 @@ DATABASES = {
         else {"timeout": 20},
     }
 }
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -74,6 +80,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "peerlearn_core.User"
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 LOGIN_URL = "peerlearn_core:login"
+ASGI_APPLICATION = "peerlearn_testing.host.asgi.application"
 if "peerlearn_payouts" in PEERLEARN_APPS:
     # From the environment in a real host. Nothing listens on this port: a call to Razorpay
     # fails at once, as it would with Razorpay down.
