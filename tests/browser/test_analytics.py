@@ -98,7 +98,9 @@ def settled(page, selector: str) -> None:
 def fits(page, width: int) -> None:
     """The page has no horizontal scroll at ``width`` (charts re-measure on the next frame)."""
     try:
-        page.wait_for_function(f"() => document.documentElement.scrollWidth <= {width}", timeout=3000)
+        page.wait_for_function(
+            f"() => document.documentElement.scrollWidth <= {width}", timeout=3000
+        )
     except Exception:
         wide = page.evaluate(
             f"""() => Array.from(document.querySelectorAll("body *"))

@@ -77,6 +77,7 @@ def test_amount_outside_the_limits_is_400_with_the_limit(
 def test_schema_states_the_limits_of_the_settings(settings, openapi_schema):
     """What schemathesis found (ST202): an amount over the maximum matched the schema. The
     schema now says the settings' limits, in the string's pattern and the integer's bounds."""
+
     def amount_schema():
         schema = openapi_schema()
         amount = schema["components"]["schemas"]["PayoutRequestRequest"]["properties"]["amount"]
