@@ -63,10 +63,15 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Re-lock after editing requirements*.in (needs uv on PATH); hashes, no index URLs.
+# Re-lock after editing requirements*.in (uv is in the dev lock); hashes, no index URLs. The
+# hosts' locks (requirements/hosts/) are what scripts/check-hosts.sh installs per Django series.
+UV ?= $(BIN)/uv
 lock:
-	uv pip compile requirements.in --generate-hashes --python-version 3.11 -q -o requirements.txt
-	uv pip compile requirements-dev.in --generate-hashes --python-version 3.11 -q -o requirements-dev.txt
+	$(UV) pip compile requirements.in --generate-hashes --python-version 3.11 -q -o requirements.txt
+	$(UV) pip compile requirements-dev.in --generate-hashes --python-version 3.11 -q -o requirements-dev.txt
+	cd requirements/hosts && for s in 4.2 5.2; do \
+	  $(abspath $(UV)) pip compile django-$$s.in --generate-hashes --python-version 3.11 -q -o django-$$s.txt; done
+	cd requirements/hosts && $(abspath $(UV)) pip compile django-6.1.in --generate-hashes --python-version 3.12 -q -o django-6.1.txt
 
 clean:
 	rm -rf $(VENV) var artifacts $(THEME)/node_modules site/peerlearn_theme/static/css/dist site/peerlearn_theme/static/vendor

@@ -2,7 +2,7 @@
 pip, and the runtime wheels carry what production needs and nothing else.
 
 - Each runtime wheel: the MIT LICENSE (the repository's own text), its classifiers (Django 4.2,
-  5.2, 6.0; Python 3.11, 3.12), no Razorpay sandbox, no module importing pytest or a
+  5.2, 6.0, 6.1; Python 3.11, 3.12), no Razorpay sandbox, no module importing pytest or a
   development-only distribution, no runtime module importing a ``testing`` helper, no test
   dependency outside the ``[test]`` extra, no demo data besides the seeders that only the
   ``seed_demo`` command runs, which refuses without DEBUG.
@@ -54,6 +54,7 @@ SUPPORTED = {
     "Framework :: Django :: 4.2",
     "Framework :: Django :: 5.2",
     "Framework :: Django :: 6.0",
+    "Framework :: Django :: 6.1",
     "Programming Language :: Python :: 3.11",
     "Programming Language :: Python :: 3.12",
 }

@@ -36,6 +36,7 @@ def test_learners_and_mentors_get_what_their_role_allows(report):
 
 def test_without_peerlearn_core_start_up_stops_saying_so():
     result = manage("peerlearn_bookings")
+    assert result.returncode != 0
     assert "peerlearn_bookings.E001: peerlearn_bookings needs peerlearn_core" in result.stderr
 
 

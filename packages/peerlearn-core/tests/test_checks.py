@@ -7,7 +7,7 @@ from django.db import connection
 
 from peerlearn_core.checks import sqlite_defers_writes
 from peerlearn_core.compat import sqlite_cannot_begin_immediate
-from peerlearn_testing.host import check_ids, manage, urlconf
+from peerlearn_testing.host import check_ids, urlconf
 
 
 def test_the_site_passes_every_check():
@@ -83,9 +83,3 @@ def test_sqlite_without_immediate_transactions_warns(monkeypatch):
     monkeypatch.delitem(options, "transaction_mode", raising=False)
     assert sqlite_defers_writes()
     assert "peerlearn_core.W006" in check_ids()
-
-
-def test_an_app_without_its_dependencies_stops_start_up_saying_so():
-    result = manage("peerlearn_bookings")
-    assert result.returncode != 0
-    assert "peerlearn_bookings.E001: peerlearn_bookings needs peerlearn_core" in result.stderr
