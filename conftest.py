@@ -1,11 +1,13 @@
-"""Root pytest setup: shared fixtures of every package, and Playwright on Debian's chromium."""
+"""Root pytest setup: shared fixtures and markers of every package, and Playwright on Debian's
+chromium."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["peerlearn_testing.fixtures"]
+# The shared fixtures and markers, as each package's own runs load them.
+pytest_plugins = ["peerlearn_testing.plugin"]
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
