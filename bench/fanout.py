@@ -489,9 +489,21 @@ class Bench:
             )
             layer = "in-memory" if self.args.layer == "memory" else f"redis {self.args.layer}"
             name = f"daphne x{len(ports)} + {layer}"
+            if self.args.per_round:
+                self.print_rounds(name, measured)
             return summarize(name, measured, len(tokens), fleet)
         finally:
             await fleet.close()
+
+    def print_rounds(self, name: str, measured: list[Round]) -> None:
+        """Each round on one line: where a tail comes from (one slow round, or every round)."""
+        print(f"  {name}, per round (ms): first / p50 / last, POST")
+        for k, rnd in enumerate(measured):
+            got = sorted(rnd.latencies) or [math.nan]
+            print(
+                f"    {k:2d} {rnd.expect:20s} {ms(got[0]):>7} / {ms(percentile(got, 50)):>7} /"
+                f" {ms(got[-1]):>7}, {ms(rnd.post_seconds):>7}  ({len(rnd.latencies)}/{rnd.n})"
+            )
 
     async def measure_baseline(self) -> dict:
         ws_port, http_port = free_port(), free_port()
@@ -684,6 +696,7 @@ def main() -> int:
     )
     parser.add_argument("--rest-requests", type=int, default=300, help="GETs per REST phase")
     parser.add_argument("--round-timeout", type=float, default=20.0)
+    parser.add_argument("--per-round", action="store_true", help="print every round's figures")
     parser.add_argument(
         "--gap", type=float, default=1.0, help="seconds between a round's end and the next POST"
     )

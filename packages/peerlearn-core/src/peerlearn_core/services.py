@@ -109,33 +109,31 @@ def notify_many(
     data: dict | None = None,
     thread: str = "",
     coalesce_seconds: int = 0,
-) -> list[Notification]:
+) -> list[int]:
     """``notify`` for many users at once: one INSERT, and after commit every user's notification
     and badge counts in ONE channel-layer hop with the counts from one grouped query per badge
-    (never a query or a round trip per user on the request thread).
+    (never a query or a round trip per user on the request thread). Returns the notifications'
+    ids.
 
     ``thread`` + ``coalesce_seconds``: a user's unread notification of the same thread from the
     last ``coalesce_seconds`` is replaced (same id, new text and time) instead of a new one."""
     users = list(users)
     now = timezone.now()
-    replaced: list[Notification] = []
+    data = data or {}
+    written: list[tuple[int, int]] = []  # (notification id, user id)
     if thread and coalesce_seconds > 0 and users:
         recent = now - timedelta(seconds=coalesce_seconds)
-        found = list(
+        written = list(
             Notification.objects.filter(
                 user__in=[u.pk for u in users], thread=thread, read=False, created_at__gte=recent
             ).values_list("id", "user_id")
         )
-        if found:
-            # Every replaced row gets the same text and time: one UPDATE, not one per row, and
-            # the rows to push are built from what was written (no second read).
-            values = dict(kind=kind, title=title, body=body, data=data or {}, created_at=now)
-            Notification.objects.filter(id__in=[pk for pk, _user in found]).update(**values)
-            replaced = [
-                Notification(id=pk, user_id=user_id, thread=thread, read=False, **values)
-                for pk, user_id in found
-            ]
-    covered = {n.user_id for n in replaced}
+        if written:
+            # Every replaced row gets the same text and time: one UPDATE, not one per row.
+            Notification.objects.filter(id__in=[pk for pk, _user in written]).update(
+                kind=kind, title=title, body=body, data=data, created_at=now
+            )
+    covered = {user_id for _pk, user_id in written}
     created = Notification.objects.bulk_create(
         [
             Notification(
@@ -143,7 +141,7 @@ def notify_many(
                 kind=kind,
                 title=title,
                 body=body,
-                data=data or {},
+                data=data,
                 created_at=now,
                 thread=thread,
             )
@@ -151,23 +149,29 @@ def notify_many(
             if user.pk not in covered
         ]
     )
-    notifications = [*replaced, *created]
-    by_pk = {user.pk: user for user in users}
+    written += [(notification.pk, notification.user_id) for notification in created]
+    if not written:
+        return []
+    # Every row holds the same text and time: the payload is built once, only ids differ (the
+    # pushes are built from what was written, never read back).
+    shared = notification_payload(
+        Notification(id=0, kind=kind, title=title, body=body, data=data, created_at=now)
+    )
 
     def fan_out():
         counts = badge_counts_many(users)
-        events = []
-        for notification in notifications:
-            frames = [
-                ("notification", notification_payload(notification)),
-                ("badges", counts[notification.user_id]),
-            ]
-            events.append((notifications_group(notification.user_id), relay_batch_event(frames)))
-        return events
+        return [
+            (
+                notifications_group(user_id),
+                relay_batch_event(
+                    [("notification", {**shared, "id": pk}), ("badges", counts[user_id])]
+                ),
+            )
+            for pk, user_id in written
+        ]
 
-    if notifications and by_pk:
-        broadcast_many_lazy(fan_out)
-    return notifications
+    broadcast_many_lazy(fan_out)
+    return [pk for pk, _user in written]
 
 
 @transaction.atomic

@@ -49,8 +49,10 @@ def _send_event(group: str, event: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    from .shared import send_to_group
+
     try:
-        async_to_sync(layer.group_send)(group, group_event(group, event))
+        async_to_sync(send_to_group)(layer, group, group_event(group, event))
     except Exception:  # best effort: state lives in the database, sockets re-sync on reconnect
         logger.exception("group_send to %s failed", group)
 
@@ -102,8 +104,18 @@ def relay_batch_event(messages: list[tuple[str, dict]]) -> dict:
 
 
 async def _group_send_all(layer, events: list[tuple[str, dict]]) -> None:
+    from . import redis_batch
+
+    if redis_batch.batches(layer):
+        try:
+            await redis_batch.group_send_many(
+                layer, [(group, group_event(group, event)) for group, event in events]
+            )
+        except Exception:
+            logger.exception("sending %d pushes failed", len(events))
+        return
     # One after the other, yielding between sends: the sockets' own deliveries (the session push
-    # that left just before) go first, and a Redis connection pool is never flooded.
+    # that left just before) go first.
     for group, event in events:
         try:
             await layer.group_send(group, group_event(group, event))

@@ -13,6 +13,7 @@ from . import opened_by_login, user_group
 from .frames import CLOSE_TOO_BIG, FrameRefused, FrameTooLarge, decode_frame
 from .middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 from .shared import shared_groups
+from .wire import daphne_protocol
 
 
 class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
@@ -23,6 +24,7 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
 
     groups_joined: list[str]
     user_id: int | None = None
+    _wire = None  # Daphne's protocol for this socket, when the shared fan-out can write to it
 
     async def get_groups(self, user) -> list[str] | None:
         raise NotImplementedError
@@ -55,6 +57,7 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined = own
         # The shared fan-out writes straight to the socket, so only once it is accepted.
         await self.accept()
+        self._wire = daphne_protocol(self.base_send)
         hub = shared_groups(self.channel_layer)
         for group in joined:
             if self.is_shared(group):
@@ -92,8 +95,18 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
         for message in event["messages"]:
             await self.send_json(message)
 
+    def write_shared(self, frame) -> bool:
+        """A shared group's push, framed once for every local socket, written straight to the
+        socket when it has a wire (Daphne); False when it needs ``send_shared`` instead."""
+        if not self.groups_joined:
+            return True
+        if self._wire is None:
+            return False
+        frame.write(self._wire)  # a closing socket drops it, as its ASGI send would
+        return True
+
     async def send_shared(self, text: str) -> None:
-        """A shared group's push, encoded once for every local socket."""
+        """A shared group's push through the ASGI send (servers other than Daphne)."""
         if self.groups_joined:
             await self.send(text_data=text)
 

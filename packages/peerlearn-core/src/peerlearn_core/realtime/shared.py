@@ -14,10 +14,12 @@ handed to each member's own channel, so a consumer still handles them one at a t
 """
 
 import asyncio
+import itertools
 import logging
 import weakref
 
 from . import ACCESS_REVOKE, RELAY
+from .wire import SharedFrame
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,13 @@ logger = logging.getLogger(__name__)
 REFRESH_FRACTION = 0.25
 # Frames written between two turns of the event loop during a fan-out.
 YIELD_EVERY = 10
+# Turns of the event loop after the last write: one to be polled writable, one to write.
+FLUSH_TURNS = 2
+# The key of a push this process sent to a shared group it watches (see ``send_to_group``).
+EXPECTED = "fanout_token"
+# How long background work waits for such a push to come back through the layer before it
+# gives up waiting (the push was lost, say Redis restarted): it never stalls behind it.
+EXPECT_SECONDS = 2.0
 
 
 class SharedGroups:
@@ -36,6 +45,9 @@ class SharedGroups:
         self.members: dict[str, set] = {}
         self.channel: str | None = None
         self.busy = 0  # fan-outs in progress
+        # Pushes this process sent to a group it watches, not yet back through the layer.
+        self.expected: set[str] = set()
+        self._sequence = itertools.count()
         self._tasks: list[asyncio.Task] = []
 
     async def _channel(self) -> str:
@@ -91,16 +103,28 @@ class SharedGroups:
             except Exception:
                 logger.exception("fanning out %s failed", event.get("type"))
 
+    def expect(self, group: str) -> str | None:
+        """A token for a push about to be sent to ``group``, when this process watches it (so
+        the push comes back here to be fanned out); None when it does not."""
+        if self.channel is None or group not in self.members:
+            return None
+        token = f"{self.channel}#{next(self._sequence)}"
+        self.expected.add(token)
+        _idle_event().clear()
+        return token
+
+    def settle(self, token: str | None) -> None:
+        self.expected.discard(token)
+        _update_idle()
+
     async def _fan_out(self, event: dict) -> None:
-        idle = _idle_event()
         self.busy += 1
-        idle.clear()
+        _idle_event().clear()
         try:
             await self._deliver(event)
         finally:
             self.busy -= 1
-            if not any(hub.busy for hub in _by_loop.get(asyncio.get_running_loop(), {}).values()):
-                idle.set()
+            self.settle(event.get(EXPECTED))
 
     async def _deliver(self, event: dict) -> None:
         group = event.get("group")
@@ -109,13 +133,20 @@ class SharedGroups:
             return
         kind = event.get("type")
         if kind == RELAY:
-            text = await members[0].encode_json(event["message"])
+            frame = SharedFrame(await members[0].encode_json(event["message"]))
             for index, consumer in enumerate(members, 1):
-                await consumer.send_shared(text)
+                if not consumer.write_shared(frame):
+                    await consumer.send_shared(frame.text)
                 if index % YIELD_EVERY == 0:
                     # Let the loop breathe: the mentor's own response (and other requests)
                     # must not wait for the 500th learner's frame.
                     await asyncio.sleep(0)
+            # Frames a transport had to queue (its kernel buffer was full, or it is not
+            # Daphne's plain TCP) leave when the loop's writers fire on its next turns: only
+            # then is the push on the wire and the fan-out done (background work of the same
+            # commit must not take the GIL from those writes).
+            for _ in range(FLUSH_TURNS):
+                await asyncio.sleep(0)
         elif kind == ACCESS_REVOKE:
             for consumer in members:
                 if consumer.user_id == event.get("user_id"):
@@ -154,12 +185,43 @@ def _idle_event() -> asyncio.Event:
     return event
 
 
+def _update_idle() -> None:
+    hubs = _by_loop.get(asyncio.get_running_loop(), {}).values()
+    if not any(hub.busy or hub.expected for hub in hubs):
+        _idle_event().set()
+
+
 async def fan_outs_done() -> None:
-    """Wait until no shared fan-out of this process is writing: background work started by the
-    same commit (500 learners' notification rows) must not compete with the push they follow.
-    One turn of the loop first, so a push that was just handed over has started."""
+    """Wait until every shared push this process sent has come back through the layer and been
+    written, and no other fan-out is writing: background work started by the same commit (500
+    learners' notification rows) must not compete with the push it follows. A push that does
+    not come back within EXPECT_SECONDS is given up on."""
     await asyncio.sleep(0)
-    await _idle_event().wait()
+    try:
+        await asyncio.wait_for(_idle_event().wait(), EXPECT_SECONDS)
+    except TimeoutError:
+        hubs = list(_by_loop.get(asyncio.get_running_loop(), {}).values())
+        lost = sum(len(hub.expected) for hub in hubs)
+        if lost:
+            logger.warning("%d shared pushes did not come back within %ss", lost, EXPECT_SECONDS)
+        for hub in hubs:
+            hub.expected.clear()
+        _update_idle()
+
+
+async def send_to_group(layer, group: str, event: dict) -> None:
+    """``layer.group_send``, noting a push to a group this process watches so that background
+    work waits for its fan-out (``fan_outs_done``)."""
+    hub = _by_loop.get(asyncio.get_running_loop(), {}).get(id(layer))
+    token = hub.expect(group) if hub is not None and hub.layer is layer else None
+    if token is None:
+        await layer.group_send(group, event)
+        return
+    try:
+        await layer.group_send(group, {**event, EXPECTED: token})
+    except BaseException:
+        hub.settle(token)
+        raise
 
 
 def shared_groups(layer) -> SharedGroups:

@@ -1,0 +1,200 @@
+"""What makes a shared push to 500 sockets cheap on Daphne, proved on the real parts: the push is
+framed once and handed to the kernel at once (no Twisted writer registered per socket), and the
+per-learner work of the same commit waits until the push has come back through Redis and been
+written (bench/fanout.py measures the effect; these tests hold the mechanism)."""
+
+import asyncio
+import functools
+import json
+import socket
+
+import pytest
+from channels.sessions import InstanceSessionWrapper
+from channels_redis.core import RedisChannelLayer
+from daphne.server import Server
+from daphne.ws_protocol import WebSocketFactory, WebSocketProtocol
+from twisted.internet import protocol as twisted_protocol
+from twisted.internet import reactor, tcp
+
+from peerlearn_core.realtime import group_event, relay_event
+from peerlearn_core.realtime import shared as shared_module
+from peerlearn_core.realtime.consumers import GroupRelayConsumer
+from peerlearn_core.realtime.shared import fan_outs_done, send_to_group, shared_groups
+from peerlearn_core.realtime.wire import SharedFrame, _send_now, daphne_protocol
+
+
+def daphne_send(protocol):
+    """The ASGI send Daphne gives an application instance (daphne.server.create_application)."""
+    server = Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])
+    return functools.partial(server.handle_reply, protocol)
+
+
+def test_the_wire_is_found_behind_channels_session_wrapper():
+    protocol = WebSocketProtocol()
+    wrapped = InstanceSessionWrapper({"type": "websocket", "cookies": {}}, daphne_send(protocol))
+    assert daphne_protocol(wrapped.send) is protocol
+    assert daphne_protocol(daphne_send(protocol)) is protocol
+
+
+def test_no_wire_for_other_servers_sends():
+    async def communicator_send(message):
+        return None
+
+    assert daphne_protocol(communicator_send) is None
+    assert daphne_protocol(functools.partial(print, WebSocketProtocol())) is None
+    assert daphne_protocol(None) is None
+
+
+@pytest.fixture
+def connected_pair():
+    """A real Twisted TCP server transport on one end of a socket pair; the test reads the other."""
+    ours, peer = socket.socketpair()
+    transport = tcp.Server(ours, twisted_protocol.Protocol(), ("127.0.0.1", 1), None, 1, reactor)
+    peer.settimeout(2)
+    yield transport, peer
+    # Unregistered before the descriptor closes: the reactor's selector outlives this test.
+    transport.stopReading()
+    transport.stopWriting()
+    ours.close()
+    peer.close()
+
+
+def test_bytes_reach_the_kernel_at_once_without_a_writer(connected_pair):
+    transport, peer = connected_pair
+    assert _send_now(transport, b"ready")
+    assert peer.recv(64) == b"ready"
+    # Nothing was left for the reactor: no writer registered, nothing buffered.
+    assert transport not in reactor.getWriters()
+    assert transport.dataBuffer == b"" and not transport._tempDataBuffer
+
+
+def test_bytes_queued_in_twisted_keep_their_order(connected_pair):
+    transport, peer = connected_pair
+    transport.write(b"first")  # buffered until the reactor's next turn
+    assert not _send_now(transport, b"second")
+    transport.doWrite()
+    assert peer.recv(64) == b"first"
+
+
+def test_what_the_kernel_does_not_take_is_queued_in_order(connected_pair):
+    transport, peer = connected_pair
+    transport.socket.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    big = bytes(range(256)) * 4096  # 1 MiB, far more than the socket buffer
+    assert _send_now(transport, big)
+    assert transport in reactor.getWriters()  # the rest waits for the socket to drain
+    received = bytearray()
+    while len(received) < len(big):
+        transport.doWrite()
+        received += peer.recv(65536)
+    assert bytes(received) == big
+
+
+def test_a_shared_frame_is_one_websocket_text_frame(connected_pair):
+    transport, peer = connected_pair
+    server = Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"])
+    factory = WebSocketFactory(server)
+    protocol = factory.buildProtocol(("127.0.0.1", 1))
+    protocol.makeConnection(transport)
+    protocol.state = protocol.STATE_OPEN  # as after the opening handshake
+    text = json.dumps({"type": "mentor.ready", "message": "Mentor is ready—please confirm."})
+    frame = SharedFrame(text)
+    assert frame.write(protocol)
+    payload = text.encode()
+    # FIN + text opcode, unmasked (server to client), 7-bit length, then the UTF-8 payload.
+    assert peer.recv(256) == bytes([0x81, len(payload)]) + payload
+    protocol.state = protocol.STATE_CLOSING
+    assert not frame.write(protocol)
+
+
+class Recorded:
+    """A consumer whose ASGI send (the server's part) records what it was given."""
+
+    def __init__(self, group: str):
+        self.consumer = GroupRelayConsumer()
+        self.consumer.groups_joined = [group]
+        self.consumer.user_id = 1
+        self.sent: list[dict] = []
+
+        async def base_send(message):
+            self.sent.append(message)
+
+        self.consumer.base_send = base_send
+
+
+@pytest.fixture
+async def watched(redis_url):
+    """A Redis layer, and this process watching one shared group with one socket."""
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="wire-test")
+    group = "session_wire_test"
+    socket_a = Recorded(group)
+    hub = shared_groups(layer)
+    await hub.join(group, socket_a.consumer)
+    yield layer, group, hub, socket_a
+    await hub.leave(group, socket_a.consumer)
+    for task in hub._tasks:
+        task.cancel()
+    await layer.flush()
+
+
+@pytest.mark.redis
+async def test_background_work_waits_for_the_push_to_come_back_through_redis(watched):
+    layer, group, hub, socket_a = watched
+    push = relay_event("mentor.ready", {"session_id": 1})
+    await send_to_group(layer, group, group_event(group, push))
+    # Sent, still in Redis: the process waits for it to come back to its shared channel.
+    assert hub.expected and socket_a.sent == []
+    await fan_outs_done()
+    assert not hub.expected
+    assert socket_a.sent == [
+        {"type": "websocket.send", "text": json.dumps({"type": "mentor.ready", "session_id": 1})}
+    ]
+
+
+@pytest.mark.redis
+async def test_a_push_that_never_comes_back_does_not_stall_background_work(
+    watched, monkeypatch, caplog
+):
+    _layer, group, hub, _socket = watched
+    monkeypatch.setattr(shared_module, "EXPECT_SECONDS", 0.2)
+    hub.expect(group)  # noted as sent, but the message never reaches Redis
+    waited = asyncio.get_running_loop().time()
+    await fan_outs_done()
+    assert asyncio.get_running_loop().time() - waited >= 0.2
+    assert not hub.expected
+    assert "1 shared pushes did not come back" in caplog.text
+
+
+@pytest.mark.redis
+async def test_many_group_sends_in_a_few_round_trips_reach_exactly_their_members(redis_url):
+    """The per-learner pushes of a Ready (one group per learner) go out batched; each member
+    channel, process-local or not, gets its own group's message and nothing else."""
+    from peerlearn_core.realtime import redis_batch
+
+    layer = RedisChannelLayer(hosts=[redis_url], prefix="wire-batch", capacity=3)
+    try:
+        local = [await layer.new_channel() for _ in range(3)]  # one process's sockets
+        plain = "plain.channel"
+        for user, channel in enumerate(local):
+            await layer.group_add(f"notifications_{user}", channel)
+        await layer.group_add("notifications_0", plain)
+        await layer.group_add("notifications_9", plain)
+        events = [
+            (f"notifications_{user}", {"type": "relay", "message": {"user": user}})
+            for user in [0, 1, 2, 5, 9]  # nobody watches 5
+        ]
+        assert redis_batch.batches(layer)
+        assert await redis_batch.group_send_many(layer, events) == 0
+        for user, channel in enumerate(local):
+            got = await asyncio.wait_for(layer.receive(channel), 2)
+            assert got == {"type": "relay", "message": {"user": user}}
+        got_plain = [await asyncio.wait_for(layer.receive(plain), 2) for _ in range(2)]
+        assert sorted(m["message"]["user"] for m in got_plain) == [0, 9]
+        # Nothing else is queued for anyone.
+        for channel in [*local, plain]:
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(layer.receive(channel), 0.2)
+        # A full channel refuses, as group_send does (capacity 3 here).
+        many = [("notifications_9", {"type": "relay", "message": {"n": n}}) for n in range(4)]
+        assert await redis_batch.group_send_many(layer, many) == 1
+    finally:
+        await layer.flush()
