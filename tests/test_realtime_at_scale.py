@@ -230,3 +230,43 @@ def test_ready_toggled_five_times_gives_each_learner_one_notification_then_429(s
     assert refused, [r.status_code for r in answers]
     assert int(refused[0].headers["Retry-After"]) > 0
     assert {r.status_code for r in answers} <= {200, 429}
+
+
+def test_a_ready_tells_every_learner_on_either_process_with_its_notification_and_badges(servers):
+    """The learners' own pushes after a Ready leave batched (a few Redis round trips for all of
+    them): each learner's notifications socket, on A or on B, gets its own notification and its
+    own badge count, and nobody else's."""
+    a, b = servers
+    (session,) = make_sessions(a, "told", sessions=1, learners=6)
+    sid, learners = session["session_id"], session["learners"]
+
+    async def scenario():
+        sockets = [
+            await connect(f"ws://127.0.0.1:{(a, b)[i % 2].port}/ws/notifications/", token)
+            for i, token in enumerate(learners)
+        ]
+        for ws in sockets:  # each socket opens with the learner's badge counts
+            await frames_until(ws, "badges")
+        answer = await asyncio.to_thread(
+            requests.post,
+            f"{a.url}/api/sessions/{sid}/ready/",
+            headers=bearer(session["mentor"]),
+            timeout=30,
+        )
+        assert answer.status_code == 200
+        told = [await frames_until(ws, "badges") for ws in sockets]
+        for ws in sockets:
+            await ws.close()
+        return told
+
+    told = run_async(scenario())
+    for token, frames in zip(learners, told, strict=True):
+        notifications = [f for f in frames if f["type"] == "notification"]
+        assert [(n["kind"], n["title"]) for n in notifications] == [
+            ("session.ready", "Mentor is ready—please confirm.")
+        ]
+        assert frames[-1]["notifications"] == 1
+        listed = requests.get(f"{b.url}/api/notifications/", headers=bearer(token), timeout=30)
+        rows = listed.json()
+        rows = rows.get("results", rows) if isinstance(rows, dict) else rows
+        assert [row["id"] for row in rows] == [notifications[0]["id"]]

@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, Channels for WebSockets (daphne peerlearn.asgi:application)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -25,3 +26,12 @@ application = ProtocolTypeRouter(
         ),
     }
 )
+
+# The cyclic collector's full passes stop the event loop that writes every socket. Measured with
+# 500 sockets on one Daphne (docs/benchmarks.md): a full pass took 120–300 ms and came every few
+# seconds, because each push promotes its short-lived per-learner objects. So: everything loaded
+# so far (Django, the apps) is frozen out of those passes, and a full pass waits for 100
+# middle-generation passes instead of 10 (cyclic garbage that reaches the old generation, a few
+# hundred objects per request, is freed later; the young generations are untouched).
+gc.freeze()
+gc.set_threshold(*gc.get_threshold()[:2], 100)
