@@ -4,6 +4,7 @@ per-learner work of the same commit waits until the push has come back through R
 written (bench/fanout.py measures the effect; these tests hold the mechanism)."""
 
 import asyncio
+import contextlib
 import functools
 import json
 import socket
@@ -21,6 +22,8 @@ from peerlearn_core.realtime import shared as shared_module
 from peerlearn_core.realtime.consumers import GroupRelayConsumer
 from peerlearn_core.realtime.shared import fan_outs_done, send_to_group, shared_groups
 from peerlearn_core.realtime.wire import SharedFrame, _send_now, daphne_protocol
+
+from .conftest import run_async
 
 
 def daphne_send(protocol):
@@ -121,7 +124,7 @@ class Recorded:
         self.consumer.base_send = base_send
 
 
-@pytest.fixture
+@contextlib.asynccontextmanager
 async def watched(redis_url):
     """A Redis layer, and this process watching one shared group with one socket."""
     layer = RedisChannelLayer(hosts=[redis_url], prefix="wire-test")
@@ -129,45 +132,62 @@ async def watched(redis_url):
     socket_a = Recorded(group)
     hub = shared_groups(layer)
     await hub.join(group, socket_a.consumer)
-    yield layer, group, hub, socket_a
-    await hub.leave(group, socket_a.consumer)
-    for task in hub._tasks:
-        task.cancel()
-    await layer.flush()
+    try:
+        yield layer, group, hub, socket_a
+    finally:
+        await hub.leave(group, socket_a.consumer)
+        for task in hub._tasks:
+            task.cancel()
+        await layer.flush()
+
+
+# The scenarios run on their own loop (run_async): browser tests earlier in the session may own
+# the main thread's loop.
 
 
 @pytest.mark.redis
-async def test_background_work_waits_for_the_push_to_come_back_through_redis(watched):
-    layer, group, hub, socket_a = watched
-    push = relay_event("mentor.ready", {"session_id": 1})
-    await send_to_group(layer, group, group_event(group, push))
-    # Sent, still in Redis: the process waits for it to come back to its shared channel.
-    assert hub.expected and socket_a.sent == []
-    await fan_outs_done()
-    assert not hub.expected
-    assert socket_a.sent == [
+def test_background_work_waits_for_the_push_to_come_back_through_redis(redis_url):
+    async def scenario():
+        async with watched(redis_url) as (layer, group, hub, socket_a):
+            push = relay_event("mentor.ready", {"session_id": 1})
+            await send_to_group(layer, group, group_event(group, push))
+            # Sent, still in Redis: the process waits for it to come back to its shared channel.
+            assert hub.expected and socket_a.sent == []
+            await fan_outs_done()
+            assert not hub.expected
+            return socket_a.sent
+
+    assert run_async(scenario()) == [
         {"type": "websocket.send", "text": json.dumps({"type": "mentor.ready", "session_id": 1})}
     ]
 
 
 @pytest.mark.redis
-async def test_a_push_that_never_comes_back_does_not_stall_background_work(
-    watched, monkeypatch, caplog
+def test_a_push_that_never_comes_back_does_not_stall_background_work(
+    redis_url, monkeypatch, caplog
 ):
-    _layer, group, hub, _socket = watched
     monkeypatch.setattr(shared_module, "EXPECT_SECONDS", 0.2)
-    hub.expect(group)  # noted as sent, but the message never reaches Redis
-    waited = asyncio.get_running_loop().time()
-    await fan_outs_done()
-    assert asyncio.get_running_loop().time() - waited >= 0.2
-    assert not hub.expected
+
+    async def scenario():
+        async with watched(redis_url) as (_layer, group, hub, _socket):
+            hub.expect(group)  # noted as sent, but the message never reaches Redis
+            waited = asyncio.get_running_loop().time()
+            await fan_outs_done()
+            assert not hub.expected
+            return asyncio.get_running_loop().time() - waited
+
+    assert run_async(scenario()) >= 0.2
     assert "1 shared pushes did not come back" in caplog.text
 
 
 @pytest.mark.redis
-async def test_many_group_sends_in_a_few_round_trips_reach_exactly_their_members(redis_url):
+def test_many_group_sends_in_a_few_round_trips_reach_exactly_their_members(redis_url):
     """The per-learner pushes of a Ready (one group per learner) go out batched; each member
     channel, process-local or not, gets its own group's message and nothing else."""
+    run_async(_many_group_sends(redis_url))
+
+
+async def _many_group_sends(redis_url):
     from peerlearn_core.realtime import redis_batch
 
     layer = RedisChannelLayer(hosts=[redis_url], prefix="wire-batch", capacity=3)
