@@ -202,16 +202,70 @@ async def serve_baseline(ws_port: int, http_port: int) -> None:
 
 
 class Round:
-    def __init__(self, expect: str, n: int):
+    def __init__(self, expect: str, n: int, servers: int):
         self.expect = expect
         self.n = n
+        self.servers = servers
         self.t0: float | None = None
         self.post_seconds = math.nan
         self.status = 0
+        self.arrivals: list[tuple[int, float]] = []  # (socket, perf_counter at arrival)
         self.latencies: list[float] = []
         self.by_server: dict[int, list[float]] = {}
         self.got: set[int] = set()
         self.done = asyncio.Event()
+
+    def finish(self) -> None:
+        """Latencies from the POST's start, known once the poster answered (perf_counter is
+        CLOCK_MONOTONIC, one clock for every process of this machine)."""
+        for idx, arrived in self.arrivals:
+            self.latencies.append(arrived - self.t0)
+            self.by_server.setdefault(idx % self.servers, []).append(arrived - self.t0)
+
+
+class Poster:
+    """The mentor's client in its own process, as a mentor's browser is: its POST is not slowed
+    by this process reading the N sockets (which added about 15 ms even to the bare relay's)."""
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve-poster",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+
+    async def post(self, url: str, headers: dict) -> tuple[float, float, int]:
+        """(perf_counter just before the request, its seconds, its status)."""
+        self.proc.stdin.write(json.dumps({"url": url, "headers": headers}).encode() + b"\n")
+        await self.proc.stdin.drain()
+        line = await self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the poster process exited")
+        answer = json.loads(line)
+        return answer["t0"], answer["seconds"], answer["status"]
+
+    async def stop(self) -> None:
+        self.proc.stdin.close()
+        try:
+            await asyncio.wait_for(self.proc.wait(), 10)
+        except TimeoutError:
+            self.proc.kill()
+            await self.proc.wait()
+
+
+def serve_poster() -> None:
+    """Child side of ``Poster``: one POST per line of stdin, its timing as a line of stdout."""
+    http = requests.Session()
+    for line in sys.stdin:
+        order = json.loads(line)
+        t0 = time.perf_counter()
+        response = http.post(order["url"], headers=order["headers"], timeout=120)
+        seconds = time.perf_counter() - t0
+        print(
+            json.dumps({"t0": t0, "seconds": seconds, "status": response.status_code}), flush=True
+        )
 
 
 class Fleet:
@@ -248,14 +302,13 @@ class Fleet:
                 arrived = time.perf_counter()
                 rnd = self.current
                 kind = json.loads(raw).get("type")
-                if rnd is None or kind != rnd.expect or rnd.t0 is None:
+                if rnd is None or kind != rnd.expect:
                     self.unexpected += 1
                 elif idx in rnd.got:
                     self.duplicates += 1
                 else:
                     rnd.got.add(idx)
-                    rnd.latencies.append(arrived - rnd.t0)
-                    rnd.by_server.setdefault(idx % self.servers, []).append(arrived - rnd.t0)
+                    rnd.arrivals.append((idx, arrived))
                     if len(rnd.got) == rnd.n:
                         rnd.done.set()
         except websockets.ConnectionClosed:
@@ -270,9 +323,18 @@ class Fleet:
 
 
 async def run_rounds(
-    fleet: Fleet, post_url, headers: dict, *, rounds: int, warmup: int, timeout, gap: float = 0.1
+    fleet: Fleet,
+    post_url,
+    headers: dict,
+    *,
+    rounds: int,
+    warmup: int,
+    timeout,
+    gap: float = 0.1,
+    poster: Poster | None = None,
 ):
-    """Alternate ready / cancel_ready; return the measured rounds (warm-up rounds dropped)."""
+    """Alternate ready / cancel_ready; return the measured rounds (warm-up rounds dropped). The
+    POST goes from ``poster``'s process, or (None) from a thread of this one."""
     http = requests.Session()
     http.headers.update(headers)
     measured: list[Round] = []
@@ -281,16 +343,22 @@ async def run_rounds(
         action, expect = (
             ("ready", "mentor.ready") if r % 2 == 0 else ("cancel_ready", "mentor.cancel_ready")
         )
-        rnd = Round(expect, n)
+        rnd = Round(expect, n, fleet.servers)
         fleet.current = rnd
 
-        def fire(rnd=rnd, action=action):
-            rnd.t0 = time.perf_counter()
-            response = http.post(post_url(action), timeout=120)
-            rnd.post_seconds = time.perf_counter() - rnd.t0
-            rnd.status = response.status_code
+        async def fire(rnd=rnd, action=action):
+            if poster is not None:
+                rnd.t0, rnd.post_seconds, rnd.status = await poster.post(post_url(action), headers)
+                return
 
-        posting = asyncio.create_task(asyncio.to_thread(fire))
+            def in_thread():
+                t0 = time.perf_counter()
+                response = http.post(post_url(action), timeout=120)
+                return t0, time.perf_counter() - t0, response.status_code
+
+            rnd.t0, rnd.post_seconds, rnd.status = await asyncio.to_thread(in_thread)
+
+        posting = asyncio.create_task(fire())
         with contextlib.suppress(TimeoutError):  # a missing delivery is counted, not fatal
             await asyncio.wait_for(rnd.done.wait(), timeout)
         await posting
@@ -300,6 +368,7 @@ async def run_rounds(
         # (the previous push's background work, 500 learners' notification rows, is done).
         await asyncio.sleep(gap)
         fleet.current = None
+        rnd.finish()
         if r >= warmup:
             measured.append(rnd)
     http.close()
@@ -486,6 +555,7 @@ class Bench:
                 warmup=self.args.warmup,
                 timeout=self.args.round_timeout,
                 gap=self.args.gap,
+                poster=self.poster,
             )
             layer = "in-memory" if self.args.layer == "memory" else f"redis {self.args.layer}"
             name = f"daphne x{len(ports)} + {layer}"
@@ -526,6 +596,7 @@ class Bench:
                 rounds=self.args.rounds,
                 warmup=self.args.warmup,
                 timeout=self.args.round_timeout,
+                poster=self.poster,
             )
             return summarize("bare websockets relay", measured, self.args.learners, fleet)
         finally:
@@ -542,7 +613,18 @@ class Bench:
         self.log("migrated a fresh SQLite database")
         port_a = self.daphne()
         session_id, mentor, tokens = await asyncio.to_thread(self.setup_site, port_a)
+        self.poster = None
+        if args.post_from == "process":
+            self.poster = Poster()
+            await self.poster.start()
+        try:
+            return await self.measure_all(port_a, session_id, mentor, tokens)
+        finally:
+            if self.poster is not None:
+                await self.poster.stop()
 
+    async def measure_all(self, port_a: int, session_id: int, mentor: str, tokens) -> int:
+        args = self.args
         results = [await self.measure_baseline()]
         self.log("baseline measured")
         results.append(await self.measure_daphne([port_a], session_id, mentor, tokens))
@@ -613,7 +695,8 @@ class Bench:
         )
         print(
             f"Fan-out of one push to N={args.learners} sockets, K={args.rounds} rounds "
-            f"(+{args.warmup} warm-up), latency from just before the POST to each socket (ms)"
+            f"(+{args.warmup} warm-up), latency from just before the POST to each socket (ms); "
+            f"POST from {'its own process' if args.post_from == 'process' else 'a thread of the socket reader'}"
         )
         head = f"{'run':<24}{'delivered':>13}{'first':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}"
         head += f"{'POST p50':>10}{'POST max':>10}{'p50 x':>8}{'p99 x':>8}"
@@ -702,8 +785,18 @@ def main() -> int:
     )
     parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
+    parser.add_argument(
+        "--post-from",
+        choices=["process", "thread"],
+        default="process",
+        help="the mentor's POST from its own process (as a browser) or a thread of the client",
+    )
     parser.add_argument("--serve-baseline", nargs=2, type=int, metavar=("WS_PORT", "HTTP_PORT"))
+    parser.add_argument("--serve-poster", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_poster:
+        serve_poster()
+        return 0
     if args.serve_baseline:
         asyncio.run(serve_baseline(*args.serve_baseline))
         return 0

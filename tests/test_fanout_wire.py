@@ -8,6 +8,7 @@ import contextlib
 import functools
 import json
 import socket
+import time
 
 import pytest
 from channels.sessions import InstanceSessionWrapper
@@ -21,7 +22,7 @@ from peerlearn_core.realtime import group_event, relay_event
 from peerlearn_core.realtime import shared as shared_module
 from peerlearn_core.realtime.consumers import GroupRelayConsumer
 from peerlearn_core.realtime.shared import fan_outs_done, send_to_group, shared_groups
-from peerlearn_core.realtime.wire import SharedFrame, _send_now, daphne_protocol
+from peerlearn_core.realtime.wire import SharedFrame, _send_now, daphne_protocol, spread_keepalive
 
 from .conftest import run_async
 
@@ -218,3 +219,35 @@ async def _many_group_sends(redis_url):
         assert await redis_batch.group_send_many(layer, many) == 1
     finally:
         await layer.flush()
+
+
+def test_sockets_opened_together_are_pinged_spread_over_daphnes_interval():
+    """Daphne pings a socket that sent nothing for ping_interval seconds, checking every 2 s:
+    500 sockets opened in the same second would all be pinged in the same check."""
+    server = Server(
+        application=None, endpoints=["tcp:port=0:interface=127.0.0.1"], ping_interval=20
+    )
+    opened_at = time.time()
+    protocols = []
+    for _ in range(500):
+        protocol = WebSocketProtocol()
+        protocol.server = server
+        protocol.last_ping = opened_at
+        spread_keepalive(protocol)
+        protocols.append(protocol)
+    waits = [p.last_ping + server.ping_interval - opened_at for p in protocols]
+    # No ping later than Daphne's own schedule, none before the socket opened.
+    assert all(0 <= wait <= 20 for wait in waits)
+    # Daphne's 2 s checks each ping about a tenth of them (50), never most of them at once.
+    per_check = [sum(1 for wait in waits if k * 2 <= wait < (k + 1) * 2) for k in range(10)]
+    assert max(per_check) < 100, per_check
+    assert min(per_check) > 15, per_check
+
+
+def test_a_server_without_keepalive_pings_is_left_alone():
+    server = Server(application=None, endpoints=["tcp:port=0:interface=127.0.0.1"], ping_interval=0)
+    protocol = WebSocketProtocol()
+    protocol.server = server
+    protocol.last_ping = 1000.0
+    spread_keepalive(protocol)
+    assert protocol.last_ping == 1000.0

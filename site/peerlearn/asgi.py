@@ -1,6 +1,5 @@
 """ASGI entry point: Django for HTTP, Channels for WebSockets (daphne peerlearn.asgi:application)."""
 
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -13,6 +12,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from peerlearn_analytics.routing import websocket_urlpatterns as analytics_ws  # noqa: E402
 from peerlearn_bookings.routing import websocket_urlpatterns as bookings_ws  # noqa: E402
+from peerlearn_core.realtime.collector import collect_when_idle  # noqa: E402
 from peerlearn_core.realtime.middleware import websocket_stack  # noqa: E402
 from peerlearn_core.routing import websocket_urlpatterns as core_ws  # noqa: E402
 from peerlearn_payouts.routing import websocket_urlpatterns as payouts_ws  # noqa: E402
@@ -27,11 +27,7 @@ application = ProtocolTypeRouter(
     }
 )
 
-# The cyclic collector's full passes stop the event loop that writes every socket. Measured with
-# 500 sockets on one Daphne (docs/benchmarks.md): a full pass took 120–300 ms and came every few
-# seconds, because each push promotes its short-lived per-learner objects. So: everything loaded
-# so far (Django, the apps) is frozen out of those passes, and a full pass waits for 100
-# middle-generation passes instead of 10 (cyclic garbage that reaches the old generation, a few
-# hundred objects per request, is freed later; the young generations are untouched).
-gc.freeze()
-gc.set_threshold(*gc.get_threshold()[:2], 100)
+# Full passes of the cyclic collector stop the loop that writes every socket (70–310 ms with 500
+# sockets, docs/benchmarks.md): they wait for a quiet loop instead of landing on a fan-out, and
+# everything loaded so far (Django, the apps) is frozen out of them.
+application = collect_when_idle(application)

@@ -10,10 +10,11 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from ..app_settings import core_settings
 from . import opened_by_login, user_group
+from .collector import note_activity
 from .frames import CLOSE_TOO_BIG, FrameRefused, FrameTooLarge, decode_frame
 from .middleware import CLOSE_NOT_ALLOWED, CLOSE_NOT_AUTHENTICATED
 from .shared import shared_groups
-from .wire import daphne_protocol
+from .wire import daphne_protocol, spread_keepalive
 
 
 class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
@@ -58,6 +59,8 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
         # The shared fan-out writes straight to the socket, so only once it is accepted.
         await self.accept()
         self._wire = daphne_protocol(self.base_send)
+        if self._wire is not None:
+            spread_keepalive(self._wire)
         hub = shared_groups(self.channel_layer)
         for group in joined:
             if self.is_shared(group):
@@ -89,9 +92,11 @@ class GroupRelayConsumer(AsyncJsonWebsocketConsumer):
         await self._leave_groups()
 
     async def relay(self, event):
+        note_activity()
         await self.send_json(event["message"])
 
     async def relay_batch(self, event):
+        note_activity()
         for message in event["messages"]:
             await self.send_json(message)
 

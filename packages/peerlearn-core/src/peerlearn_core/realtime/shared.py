@@ -19,6 +19,7 @@ import logging
 import weakref
 
 from . import ACCESS_REVOKE, RELAY
+from .collector import note_activity
 from .wire import SharedFrame
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class SharedGroups:
         finally:
             self.busy -= 1
             self.settle(event.get(EXPECTED))
+            note_activity()
 
     async def _deliver(self, event: dict) -> None:
         group = event.get("group")
