@@ -119,7 +119,11 @@ def test_book_attend_ready_confirm_decline_live(two_people, screenshot, site_ser
     m.get_by_test_id(f"attend-{booking_id}").check()
     expect(m.get_by_test_id("slide-over-attended")).to_contain_text("1")
     expect(m.get_by_test_id(f"attended-{session_id}")).to_contain_text("1 attended")
-    assert events(m, "pl-flash-green"), "the row did not flash green"
+    m.wait_for_function(
+        "id => (window.__plEvents || []).some(e => e.cls === 'pl-flash-green' && e.testid === id)",
+        arg=f"learner-row-{booking_id}",
+        timeout=5000,
+    )  # the row on screen flashed (the commit's push may redraw it before the response)
     toast(m, "marked attended")
     m.wait_for_timeout(350)
     screenshot(m, "mentor-learners-slide-over-1280")

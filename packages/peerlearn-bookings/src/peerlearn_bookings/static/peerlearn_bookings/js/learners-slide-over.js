@@ -223,7 +223,9 @@ export function createLearnersSlideOver(kit, board) {
     try {
       const booking = await kit.api(`/api/bookings/${bookingId}/attend/`, { method: "POST", body: { attended: want } });
       box.checked = Boolean(booking.attended);
-      kit.animate(row, "pl-flash-green");
+      // The commit's push may have redrawn the list while the request was out: flash the row
+      // on screen, not the one that was clicked.
+      kit.animate(rowOf(bookingId) || row, "pl-flash-green");
       const s = board.sessions.get(id);
       if (s && sessionId === id) {
         s.attended_count = el.list.querySelectorAll("[data-attend]:checked").length;
