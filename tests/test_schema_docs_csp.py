@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,31 @@ def test_no_template_or_script_writes_a_style_attribute():
         ):
             offenders.append(f"{path.relative_to(REPO)}: inline <script> without a nonce")
     assert offenders == []
+
+
+@pytest.mark.slow
+def test_concurrent_first_schema_requests_all_answer(tmp_path):
+    """drf-spectacular's generation is not thread-safe and Daphne gives each request a thread:
+    the first concurrent GETs of a fresh process answered 500 (the fuzz stage's two roles load
+    the schema at once). Several at once, on a fresh server, all answer the schema."""
+    import requests
+
+    from .conftest import SiteServer, free_port, site_env
+
+    site = SiteServer(site_env(tmp_path), free_port())
+    site.manage("migrate", "--noinput", "-v0")
+    site.start()
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            answers = list(
+                pool.map(
+                    lambda _: requests.get(f"{site.url}/api/schema/?format=json", timeout=60),
+                    range(6),
+                )
+            )
+    finally:
+        site.stop()
+    assert [a.status_code for a in answers] == [200] * 6
+    assert {a.json()["info"]["title"] for a in answers} == {"PeerLearn API"}
+    log = (tmp_path / f"daphne-{site.port}.log").read_text()
+    assert "Traceback" not in log

@@ -254,6 +254,8 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Generation one at a time per process: drf-spectacular's is not thread-safe.
+    "DEFAULT_GENERATOR_CLASS": "peerlearn_core.api.schema.SchemaGenerator",
     # The contract is JSON everywhere: bodies are documented as JSON only (the parsers still take
     # forms, for the browsable API; /api/me/ documents its multipart avatar upload itself).
     "PARSER_WHITELIST": [

@@ -13,13 +13,17 @@
   409 for authenticated writes (state conflicts from services), 429 when the view is throttled.
 
 A view can name its own set with ``schema_error_statuses = (400, 404)``. Set it as the site's
-``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "peerlearn_core.api.schema.AutoSchema"``.
+``REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "peerlearn_core.api.schema.AutoSchema"``, and
+``SPECTACULAR_SETTINGS["DEFAULT_GENERATOR_CLASS"] = "peerlearn_core.api.schema.SchemaGenerator"``
+when the schema is served (see there).
 """
 
 import math
+import threading
 
 from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
@@ -74,6 +78,20 @@ DESCRIPTIONS = {
     "`detail` or against the field concerned.",
     "429": "Throttled: retry after the `Retry-After` header's seconds.",
 }
+
+
+# drf-spectacular keeps generation state on classes and module singletons (extension classes
+# resolved on first use, GENERATOR_STATS), so two schemas generated at once in one process can
+# fail: under Daphne each request has its own thread, and two first GETs of /api/schema/ answered
+# 500 ("'NoneType' object has no attribute 'startswith'", tfranzel/drf-spectacular#1122, #1123,
+# #1368). One generation at a time per process.
+_generation = threading.Lock()
+
+
+class SchemaGenerator(SpectacularSchemaGenerator):
+    def get_schema(self, request=None, public=False):
+        with _generation:
+            return super().get_schema(request=request, public=public)
 
 
 class AutoSchema(SpectacularAutoSchema):
