@@ -8,10 +8,11 @@ notes each send's group, message type and the event loop it ran on. Outside a se
 made."""
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
 from peerlearn_bookings import services
+from peerlearn_bookings.models import Booking, WaitlistEntry
 from peerlearn_bookings.testing.factories import make_session
 from peerlearn_core.models import Notification
 from peerlearn_core.realtime.layers import InMemoryChannelLayer
@@ -20,6 +21,9 @@ from peerlearn_core.testing.factories import make_learner, make_mentor
 pytestmark = pytest.mark.django_db(transaction=True)
 
 SENDS: list[dict] = []
+# The request's CaptureQueriesContext while one is open: each send notes how many queries the
+# request had made by then.
+CAPTURE: list[CaptureQueriesContext] = []
 
 
 class RecordingLayer(InMemoryChannelLayer):
@@ -31,7 +35,8 @@ class RecordingLayer(InMemoryChannelLayer):
             kind = tuple(m["type"] for m in message["messages"])
         else:
             kind = message.get("message", message)["type"]
-        SENDS.append({"group": group, "type": kind, "loop": loop})
+        made = len(CAPTURE[0].captured_queries) if CAPTURE else None
+        SENDS.append({"group": group, "type": kind, "loop": loop, "queries_before": made})
         await super().group_send(group, message)
 
 
@@ -43,17 +48,25 @@ def recorded(settings):
     SENDS.clear()
 
 
-def ready_with(as_user, n_learners: int):
+def ready_with(as_user, n_learners: int, prepare=None):
     mentor = make_mentor()
     session = make_session(mentor=mentor, max_participants=max(n_learners, 1))
     learners = [make_learner() for _ in range(n_learners)]
     for learner in learners:
         services.book_session(session_id=session.pk, learner=learner)
+    if prepare:
+        prepare(session, learners)
     client = as_user(mentor)
     SENDS.clear()
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(f"/api/sessions/{session.pk}/ready/")
+    # The thread's own connection object, not the proxy: sends read it from the layer's thread.
+    with CaptureQueriesContext(connections["default"]) as queries:
+        CAPTURE[:] = [queries]
+        try:
+            response = client.post(f"/api/sessions/{session.pk}/ready/")
+        finally:
+            CAPTURE.clear()
     assert response.status_code == 200, response.content
+    ready_with.last = (response, queries)
     return session, learners, len(queries), list(SENDS)
 
 
@@ -148,3 +161,32 @@ def test_book_cancel_and_request_loops_are_throttled(as_user, settings):
     assert statuses[:2] != [429, 429] and statuses[2] == 429
     # Reads are never throttled.
     assert client.get("/api/requests/").status_code == 200
+
+
+def test_the_ready_response_reads_nothing_after_the_push(recorded, as_user):
+    """The counts in the mentor's response come from the write's own read of the learners: after
+    the commit, while the push fans out, the request queries no session, booking or waitlist
+    row (outside a server the learners' notification job runs inline; it reads none either)."""
+
+    def prepare(session, learners):  # counts that are not all zero (set-up, not under test)
+        cancelled = Booking.objects.get(learner=learners[5])
+        services.cancel_booking(booking_id=cancelled.pk, learner=learners[5])
+        # A cancelled booking counts for nothing, whatever its flags.
+        Booking.objects.filter(learner__in=[*learners[:3], learners[5]]).update(attended=True)
+        Booking.objects.filter(learner__in=learners[3:5]).update(reconfirm_pending=True)
+        WaitlistEntry.objects.create(session=session, learner=make_learner())
+
+    session, _learners, _q, sends = ready_with(as_user, 12, prepare)
+    response, queries = ready_with.last
+    pushed_at = sends[0]["queries_before"]
+    assert sends[0]["type"] == "mentor.ready" and pushed_at
+    after = [q["sql"] for q in queries.captured_queries[pushed_at:]]
+    for table in ("livesession", "booking", "waitlistentry"):
+        assert not [sql for sql in after if f'"peerlearn_bookings_{table}"' in sql], table
+
+    # They are the counts a fresh read gives.
+    detail = as_user(session.mentor).get(f"/api/sessions/{session.pk}/").json()
+    assert response.json() == detail
+    shown = {k: detail[k] for k in ("booked_count", "attended_count", "reconfirm_pending_count")}
+    assert shown == {"booked_count": 11, "attended_count": 3, "reconfirm_pending_count": 2}
+    assert (detail["waitlist_count"], detail["mentor_ready"]) == (1, True)

@@ -171,14 +171,21 @@ READY_COALESCE_SECONDS = 60
 
 
 def _notify_learners(
-    session: LiveSession, *, kind: str, title: str, body: str, thread: str = ""
+    session: LiveSession,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    thread: str = "",
+    learner_ids: list[int] | None = None,
 ) -> None:
     """After commit and off the request: the session's own push leaves first and the mentor's
     response never waits for 500 learners' rows and pushes."""
     User = get_user_model()
     session_id = session.pk
     # Who is told is decided now, with the write (receivers may cancel bookings after commit).
-    learner_ids = list(selectors.active_learner_ids(session_id))
+    if learner_ids is None:
+        learner_ids = selectors.active_learner_ids(session_id)
 
     def notify() -> None:
         notify_many(
@@ -406,11 +413,21 @@ def complete_due_sessions(*, now=None) -> list[int]:
 # --- ready / confirm / decline / attend ------------------------------------------------------
 
 
-@transaction.atomic
-def mark_ready(*, session_id: int, mentor) -> LiveSession:
+def _counted_ready_session(session_id: int, mentor) -> tuple[LiveSession, list[int]]:
+    """The locked session of a Ready toggle, with its counts and mentor set, so the mentor's
+    response is built from it without another query (see ``selectors.counted_learners``); and its
+    active learners."""
     session = _locked_session(session_id)
     _require_owner(session, mentor)
     _require_open(session)
+    session.mentor = mentor
+    return session, selectors.counted_learners(session)
+
+
+@transaction.atomic
+def mark_ready(*, session_id: int, mentor) -> LiveSession:
+    """The mentor is ready; the session comes back with the counts ``SessionSerializer`` shows."""
+    session, learner_ids = _counted_ready_session(session_id, mentor)
     if session.mentor_ready:
         return session
     session.mentor_ready = True
@@ -427,15 +444,15 @@ def mark_ready(*, session_id: int, mentor) -> LiveSession:
         title=READY_MESSAGE,
         body=f"“{session.title}”: confirm your attendance.",
         thread=f"session-ready:{session.pk}",
+        learner_ids=learner_ids,
     )
     return session
 
 
 @transaction.atomic
 def cancel_ready(*, session_id: int, mentor) -> LiveSession:
-    session = _locked_session(session_id)
-    _require_owner(session, mentor)
-    _require_open(session)
+    """Like ``mark_ready``, the other way."""
+    session, learner_ids = _counted_ready_session(session_id, mentor)
     if not session.mentor_ready:
         return session
     session.mentor_ready = False
@@ -447,6 +464,7 @@ def cancel_ready(*, session_id: int, mentor) -> LiveSession:
         title="Mentor is no longer ready",
         body=f"“{session.title}”: the mentor paused. Wait for the next call.",
         thread=f"session-ready:{session.pk}",
+        learner_ids=learner_ids,
     )
     return session
 

@@ -120,9 +120,14 @@ class SessionActionView(ApiDefaults, APIView):
             return [ReadyThrottle()]
         return super().get_throttles()
 
+    # Actions whose service returns the session with its counts already set (no re-read).
+    counted = {"ready", "cancel_ready"}
+
     @extend_schema(request=None, responses=SessionSerializer)
     def post(self, request, pk: int):
-        self.actions[self.action](session_id=pk, mentor=request.user)
+        session = self.actions[self.action](session_id=pk, mentor=request.user)
+        if self.action in self.counted:
+            return Response(SessionSerializer(session).data)
         return _session_response(pk)
 
 
