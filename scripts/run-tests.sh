@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole suite: lint, OpenAPI validation, API fuzzing (scripts/fuzz-api.sh), every test on
-# SQLite, then the database suites again on PostgreSQL beside each app alone in fresh bare hosts
-# on Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh). Exits non-zero on a failing stage.
+# SQLite, the database suites again on PostgreSQL, and each app alone in fresh bare hosts on
+# Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh), in two lanes (below). Exits non-zero on a
+# failing stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -17,26 +18,39 @@ echo "== API fuzzing: schemathesis --checks all against a live Daphne, as a ment
 FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-20} bash scripts/fuzz-api.sh
 echo "== migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null
-echo "== tests on SQLite (everything)"
-export EXPECT_DB_VENDOR=sqlite
-$BIN/pytest -q "$@"
-# The two last stages share the machine (neither drives a browser): the apps alone in fresh
-# venvs and bare hosts on Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh), beside the database
-# suites on PostgreSQL. The hosts' log is printed when both are done.
-echo "== each app alone in a bare host (Django 4.2, 5.2, 6.1), beside the PostgreSQL stage"
-HOSTS_LOG=$(mktemp /tmp/peerlearn-hosts-log.XXXXXX)
-bash scripts/check-hosts.sh >"$HOSTS_LOG" 2>&1 &
-hosts=$!
-echo "== tests on PostgreSQL (database suites)"
+# The tests run in two lanes side by side, one per core, each about 27 minutes of work:
+#  - lane 1: the browser tests on SQLite, then each app alone in fresh venvs and bare hosts on
+#    Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh);
+#  - lane 2 (in the foreground): every other test on SQLite, then the database suites again on
+#    PostgreSQL.
+# One after the other they took 43 minutes on the 2-core CI machine. Lane 1's output is printed
+# when both are done; a failing stage in either fails the run.
+LANE=$(mktemp -d /tmp/peerlearn-lane.XXXXXX)
+echo "== lane 1 (beside this one): browser tests on SQLite, then each app in bare hosts"
+(
+  set +e
+  EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m browser "$@" >"$LANE/browser.log" 2>&1
+  echo $? >"$LANE/browser.rc"
+  bash scripts/check-hosts.sh >"$LANE/hosts.log" 2>&1
+  echo $? >"$LANE/hosts.rc"
+) &
+lane=$!
+echo "== lane 2: tests on SQLite (all but the browser tests)"
+sqlite_status=0
+EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser" "$@" || sqlite_status=$?
+echo "== lane 2: tests on PostgreSQL (database suites)"
 pg_status=0
 PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" packages tests "$@" || pg_status=$?
-hosts_status=0
-wait "$hosts" || hosts_status=$?
-echo "== each app alone in a bare host: the log"
+wait "$lane" || true
+echo "== lane 1: browser tests on SQLite"
+cat "$LANE/browser.log"
+echo "== lane 1: each app alone in a bare host"
 # Django's own check output (W006 on 4.2) stays; the sandbox's and uv's chatter does not.
-grep -v '^Using Python\|^Checked [0-9]* packages\|^All installed packages' "$HOSTS_LOG" || true
-rm -f "$HOSTS_LOG"
-if [ "$pg_status" != 0 ] || [ "$hosts_status" != 0 ]; then
-  echo "== failed: PostgreSQL stage $pg_status, bare hosts stage $hosts_status" >&2
+grep -v '^Using Python\|^Checked [0-9]* packages\|^All installed packages' "$LANE/hosts.log" || true
+browser_status=$(cat "$LANE/browser.rc" 2>/dev/null || echo 1)
+hosts_status=$(cat "$LANE/hosts.rc" 2>/dev/null || echo 1)
+rm -rf "$LANE"
+echo "== stages: SQLite $sqlite_status, PostgreSQL $pg_status, browser $browser_status, bare hosts $hosts_status (0 is a pass)"
+if [ "$sqlite_status" != 0 ] || [ "$pg_status" != 0 ] || [ "$browser_status" != 0 ] || [ "$hosts_status" != 0 ]; then
   exit 1
 fi
