@@ -167,12 +167,12 @@ def session_learners(session: LiveSession) -> QuerySet[Booking]:
     )
 
 
+def _active_bookings(session_id: int) -> QuerySet[Booking]:
+    return Booking.objects.filter(session_id=session_id, cancelled_at__isnull=True)
+
+
 def active_learner_ids(session_id: int) -> list[int]:
-    return list(
-        Booking.objects.filter(session_id=session_id, cancelled_at__isnull=True).values_list(
-            "learner_id", flat=True
-        )
-    )
+    return list(_active_bookings(session_id).values_list("learner_id", flat=True))
 
 
 def counted_learners(session: LiveSession) -> list[int]:
@@ -183,7 +183,7 @@ def counted_learners(session: LiveSession) -> list[int]:
     response then needs no grouped query of its own after the commit, where it would compete
     with the push's fan-out for the GIL. Inside the write's transaction the counts are those the
     commit leaves (the session is locked)."""
-    rows = Booking.objects.filter(session_id=session.pk, cancelled_at__isnull=True).values_list(
+    rows = _active_bookings(session.pk).values_list(
         "learner_id", "confirmed", "attended", "reconfirm_pending"
     )
     learner_ids, confirmed, attended, reconfirm_pending = [], 0, 0, 0
