@@ -9,7 +9,9 @@ learners, books every learner into one session over the API, connects every lear
 measures, client-side, the time from just before the HTTP POST to each socket receiving
 mentor.ready / mentor.cancel_ready. The baseline is a bare `websockets` server in its own
 process that relays one message to the same number of sockets when it gets a POST, measured by
-the same client code. Loopback only; every subprocess is stopped and Redis db 11 flushed at the
+the same client code. The client's cyclic collector never runs during a measured round (a full
+pass over 500 sockets' objects stalled its readers about 60 ms, shifting a whole round);
+--per-round shows any pass that did. Loopback only; every subprocess is stopped and Redis db 11 flushed at the
 end, and a watchdog bounds the whole run.
 
 With --rest it also measures `GET /api/sessions/` (a learner's JWT, one request at a time) with no
@@ -20,6 +22,7 @@ idle sockets against the p95 without, in the same process.
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import os
@@ -214,6 +217,7 @@ class Round:
         self.by_server: dict[int, list[float]] = {}
         self.got: set[int] = set()
         self.done = asyncio.Event()
+        self.client_gc: list[tuple[int, float]] = []  # (generation, seconds) of this process
 
     def finish(self) -> None:
         """Latencies from the POST's start, known once the poster answered (perf_counter is
@@ -221,6 +225,25 @@ class Round:
         for idx, arrived in self.arrivals:
             self.latencies.append(arrived - self.t0)
             self.by_server.setdefault(idx % self.servers, []).append(arrived - self.t0)
+
+
+class CollectorPauses:
+    """This process's cyclic-collector passes during a measured round: the client timestamps a
+    frame when its reader runs, so a pause here delays every frame after it."""
+
+    def __init__(self):
+        self.round: Round | None = None
+        self.started = 0.0
+        gc.callbacks.append(self)
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        elif self.round is not None:
+            self.round.client_gc.append((info["generation"], time.perf_counter() - self.started))
+
+
+PAUSES = CollectorPauses()
 
 
 class Poster:
@@ -339,39 +362,56 @@ async def run_rounds(
     http.headers.update(headers)
     measured: list[Round] = []
     n = len(fleet.sockets)
-    for r in range(warmup + rounds):
-        action, expect = (
-            ("ready", "mentor.ready") if r % 2 == 0 else ("cancel_ready", "mentor.cancel_ready")
-        )
-        rnd = Round(expect, n, fleet.servers)
-        fleet.current = rnd
+    # This process timestamps each frame when its reader runs: one of its own full collections
+    # during a round (about 60 ms with 500 sockets' objects) would delay every frame after it,
+    # whatever the server did. The sockets' objects are frozen out of the collector, and it runs
+    # between rounds, never during one (for the baseline and every server alike).
+    gc.collect()
+    gc.freeze()
+    try:
+        for r in range(warmup + rounds):
+            action, expect = (
+                ("ready", "mentor.ready") if r % 2 == 0 else ("cancel_ready", "mentor.cancel_ready")
+            )
+            rnd = Round(expect, n, fleet.servers)
+            fleet.current = rnd
+            PAUSES.round = rnd
+            gc.disable()
 
-        async def fire(rnd=rnd, action=action):
-            if poster is not None:
-                rnd.t0, rnd.post_seconds, rnd.status = await poster.post(post_url(action), headers)
-                return
+            async def fire(rnd=rnd, action=action):
+                if poster is not None:
+                    rnd.t0, rnd.post_seconds, rnd.status = await poster.post(
+                        post_url(action), headers
+                    )
+                    return
 
-            def in_thread():
-                t0 = time.perf_counter()
-                response = http.post(post_url(action), timeout=120)
-                return t0, time.perf_counter() - t0, response.status_code
+                def in_thread():
+                    t0 = time.perf_counter()
+                    response = http.post(post_url(action), timeout=120)
+                    return t0, time.perf_counter() - t0, response.status_code
 
-            rnd.t0, rnd.post_seconds, rnd.status = await asyncio.to_thread(in_thread)
+                rnd.t0, rnd.post_seconds, rnd.status = await asyncio.to_thread(in_thread)
 
-        posting = asyncio.create_task(fire())
-        with contextlib.suppress(TimeoutError):  # a missing delivery is counted, not fatal
-            await asyncio.wait_for(rnd.done.wait(), timeout)
-        await posting
-        if rnd.status != 200:
-            raise RuntimeError(f"POST {action}/ answered {rnd.status}")
-        # Stragglers land in this round, not the next; and each push meets a settled server
-        # (the previous push's background work, 500 learners' notification rows, is done).
-        await asyncio.sleep(gap)
-        fleet.current = None
-        rnd.finish()
-        if r >= warmup:
-            measured.append(rnd)
-    http.close()
+            posting = asyncio.create_task(fire())
+            with contextlib.suppress(TimeoutError):  # a missing delivery is counted, not fatal
+                await asyncio.wait_for(rnd.done.wait(), timeout)
+            await posting
+            PAUSES.round = None
+            gc.enable()
+            gc.collect()
+            if rnd.status != 200:
+                raise RuntimeError(f"POST {action}/ answered {rnd.status}")
+            # Stragglers land in this round, not the next; and each push meets a settled server
+            # (the previous push's background work, 500 learners' notification rows, is done).
+            await asyncio.sleep(gap)
+            fleet.current = None
+            rnd.finish()
+            if r >= warmup:
+                measured.append(rnd)
+    finally:
+        gc.enable()
+        gc.unfreeze()
+        http.close()
     return measured
 
 
@@ -567,12 +607,13 @@ class Bench:
 
     def print_rounds(self, name: str, measured: list[Round]) -> None:
         """Each round on one line: where a tail comes from (one slow round, or every round)."""
-        print(f"  {name}, per round (ms): first / p50 / last, POST")
+        print(f"  {name}, per round (ms): first / p50 / last, POST; client collector passes")
         for k, rnd in enumerate(measured):
             got = sorted(rnd.latencies) or [math.nan]
             print(
                 f"    {k:2d} {rnd.expect:20s} {ms(got[0]):>7} / {ms(percentile(got, 50)):>7} /"
                 f" {ms(got[-1]):>7}, {ms(rnd.post_seconds):>7}  ({len(rnd.latencies)}/{rnd.n})"
+                f"  gc {' '.join(f'g{g}:{ms(t)}' for g, t in rnd.client_gc) or '-'}"
             )
 
     async def measure_baseline(self) -> dict:
