@@ -26,21 +26,27 @@ $BIN/python manage.py makemigrations --check --dry-run >/dev/null
 # One after the other they took 43 minutes on the 2-core CI machine. Lane 1's output is printed
 # when both are done; a failing stage in either fails the run.
 LANE=$(mktemp -d /tmp/peerlearn-lane.XXXXXX)
+lanes=$SECONDS
+echo "== before the lanes: $SECONDS s"
 echo "== lane 1 (beside this one): browser tests on SQLite, then each app in bare hosts"
 (
   set +e
-  EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m browser "$@" >"$LANE/browser.log" 2>&1
+  EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m browser --durations=10 "$@" >"$LANE/browser.log" 2>&1
   echo $? >"$LANE/browser.rc"
+  echo "lane 1: browser tests done at $((SECONDS - lanes)) s" >>"$LANE/browser.log"
   bash scripts/check-hosts.sh >"$LANE/hosts.log" 2>&1
   echo $? >"$LANE/hosts.rc"
+  echo "lane 1: bare hosts done at $((SECONDS - lanes)) s" >>"$LANE/hosts.log"
 ) &
 lane=$!
 echo "== lane 2: tests on SQLite (all but the browser tests)"
 sqlite_status=0
-EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser" "$@" || sqlite_status=$?
+EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser" --durations=15 "$@" || sqlite_status=$?
+echo "lane 2: SQLite done at $((SECONDS - lanes)) s"
 echo "== lane 2: tests on PostgreSQL (database suites)"
 pg_status=0
-PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" packages tests "$@" || pg_status=$?
+PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" --durations=15 packages tests "$@" || pg_status=$?
+echo "lane 2: PostgreSQL done at $((SECONDS - lanes)) s"
 wait "$lane" || true
 echo "== lane 1: browser tests on SQLite"
 cat "$LANE/browser.log"
