@@ -16,6 +16,11 @@ same place for the same value drawn.
 Forms: a multipart body carries text only, so a value of another type travels as its text
 (`"bio": true` arrives as the valid string "true"), and the server rightly takes it. A negative
 form case whose violation is such a type change is one the wire cannot carry: it is dropped.
+So is a "negative" form case that holds a file and that the schema accepts. schemathesis cannot
+validate a body holding bytes, so it does not check that a mutated multipart body still violates
+the schema (seen: `PATCH /api/me/` with an avatar and a `name` that matched the name's pattern,
+reported as "schema-violating request accepted"). Here the body is validated with each file read
+as empty text (`format: binary` only annotates), as schemathesis itself does for the other cases.
 
 Mentors: a session request names a mentor by id, which must be an active mentor's. Every valid id
 (an integer >= 1) becomes the seeded mentor's (FUZZ_MENTOR_ID), so requests get created and the
@@ -28,7 +33,9 @@ import zlib
 from datetime import UTC, datetime, timedelta
 
 import schemathesis
+from schemathesis.core.jsonschema import make_validator
 from schemathesis.core.parameters import ParameterLocation
+from schemathesis.transport.serialization import Binary
 
 RFC3339 = re.compile(
     r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})",
@@ -81,9 +88,24 @@ def _is_id(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1
 
 
+def _files_as_text(body: dict) -> tuple[dict, bool]:
+    """The body with each file as empty text, and whether it held a file."""
+    files = {key for key, value in body.items() if isinstance(value, Binary | bytes)}
+    return {key: "" if key in files else value for key, value in body.items()}, bool(files)
+
+
+def _schema_accepts(case, body: dict) -> bool:
+    declared = case.operation.get_body_for_media_type(case.media_type)
+    if declared is None:
+        return False
+    validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    return make_validator(declared.validation_schema, validator_cls).is_valid(body)
+
+
 @schemathesis.hook
 def filter_case(context, case):
-    """Drop negative form cases that hold a non-text value (files are bytes)."""
+    """Drop negative form cases the wire cannot carry (a non-text value) and those holding a file
+    that the schema accepts (not negative at all)."""
     if not str(case.media_type or "").startswith(FORM_MEDIA_TYPES):
         return True
     meta, body = case.meta, case.body
@@ -93,7 +115,10 @@ def filter_case(context, case):
         or not isinstance(body, dict)
     ):
         return True
-    return all(isinstance(value, str | bytes) for value in body.values())
+    if not all(isinstance(value, str | bytes) for value in body.values()):
+        return False
+    as_text, held_file = _files_as_text(body)
+    return not (held_file and _schema_accepts(case, as_text))
 
 
 @schemathesis.hook
