@@ -22,7 +22,9 @@ SERIES=${HOST_SERIES:-4.2 5.2 6.1}
 APPS=${HOST_APPS:-core bookings payouts rtc analytics}
 WORK=$(mktemp -d /tmp/peerlearn-hosts.XXXXXX)
 started=$SECONDS
-export UV_NO_PROGRESS=1 UV_LINK_MODE=copy
+# Hard links from uv's cache: 1-2 s per venv instead of 3-7 s copying (uv copies by itself when the
+# cache is on another file system).
+export UV_NO_PROGRESS=1 UV_LINK_MODE=${UV_LINK_MODE:-hardlink}
 
 python_for() { # the interpreter a series runs on: 6.x needs 3.12 (pyenv's when not on PATH)
   local want=3.11

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: lint, OpenAPI validation, API fuzzing (scripts/fuzz-api.sh), every test on
 # SQLite, the database suites again on PostgreSQL, and each app alone in fresh bare hosts on
-# Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh), in two lanes (below). Exits non-zero on a
+# Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh), in three lanes (below). Exits non-zero on a
 # failing stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,45 +18,65 @@ echo "== API fuzzing: schemathesis --checks all against a live Daphne, as a ment
 FUZZ_MAX_EXAMPLES=${FUZZ_MAX_EXAMPLES:-20} bash scripts/fuzz-api.sh
 echo "== migrations are up to date"
 $BIN/python manage.py makemigrations --check --dry-run >/dev/null
-# The tests run in two lanes side by side, one per core, each about 27 minutes of work:
+# The tests run in three lanes side by side. Two cores, three lanes: the randomized trials and
+# the browser tests spend most of their time waiting (HTTP round trips, timeouts, animations),
+# and that waiting overlaps the other lanes' work:
 #  - lane 1: the browser tests on SQLite, then each app alone in fresh venvs and bare hosts on
-#    Django 4.2, 5.2 and 6.1 (scripts/check-hosts.sh);
+#    Django 4.2 and 5.2 (scripts/check-hosts.sh);
 #  - lane 2 (in the foreground): every other test on SQLite, then the database suites again on
-#    PostgreSQL.
-# One after the other they took 43 minutes on the 2-core CI machine. Lane 1's output is printed
-# when both are done; a failing stage in either fails the run.
+#    PostgreSQL (the trials included, at PAYOUT_TRIALS_PG / LIFECYCLE_TRIALS_PG);
+#  - lane 3: the randomized payout trials on SQLite at full size, then the bare hosts on
+#    Django 6.1.
+# One after the other the stages took 43 minutes on the 2-core CI machine; in two lanes, 21.6 to
+# 34 minutes depending on the machine. Lanes 1 and 3 are printed when all are done; a failing
+# stage in any lane fails the run.
 LANE=$(mktemp -d /tmp/peerlearn-lane.XXXXXX)
 lanes=$SECONDS
 echo "== before the lanes: $SECONDS s"
-echo "== lane 1 (beside this one): browser tests on SQLite, then each app in bare hosts"
+# stage NAME COMMAND...: runs a stage of a background lane into $LANE/NAME.log and .rc.
+stage() {
+  local name=$1
+  shift
+  "$@" >"$LANE/$name.log" 2>&1
+  echo $? >"$LANE/$name.rc"
+  echo "-- $name done at $((SECONDS - lanes)) s" >>"$LANE/$name.log"
+}
+echo "== lane 1 (beside this one): browser tests on SQLite, then the bare hosts on Django 4.2, 5.2"
 (
   set +e
-  EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m browser --durations=10 "$@" >"$LANE/browser.log" 2>&1
-  echo $? >"$LANE/browser.rc"
-  echo "lane 1: browser tests done at $((SECONDS - lanes)) s" >>"$LANE/browser.log"
-  bash scripts/check-hosts.sh >"$LANE/hosts.log" 2>&1
-  echo $? >"$LANE/hosts.rc"
-  echo "lane 1: bare hosts done at $((SECONDS - lanes)) s" >>"$LANE/hosts.log"
+  EXPECT_DB_VENDOR=sqlite stage browser $BIN/pytest -q -m browser --durations=10 "$@"
+  HOST_SERIES="4.2 5.2" stage hosts-a bash scripts/check-hosts.sh
 ) &
-lane=$!
-echo "== lane 2: tests on SQLite (all but the browser tests)"
+lane1=$!
+echo "== lane 3 (beside this one): randomized trials on SQLite, then the bare hosts on Django 6.1"
+(
+  set +e
+  EXPECT_DB_VENDOR=sqlite stage trials $BIN/pytest -q -m trials --durations=5 "$@"
+  HOST_SERIES="6.1" stage hosts-b bash scripts/check-hosts.sh
+) &
+lane3=$!
+echo "== lane 2: tests on SQLite (all but the browser tests and the trials)"
 sqlite_status=0
-EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser" --durations=15 "$@" || sqlite_status=$?
-echo "lane 2: SQLite done at $((SECONDS - lanes)) s"
+EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser and not trials" --durations=15 "$@" || sqlite_status=$?
+echo "-- lane 2: SQLite done at $((SECONDS - lanes)) s"
 echo "== lane 2: tests on PostgreSQL (database suites)"
 pg_status=0
 PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" --durations=15 packages tests "$@" || pg_status=$?
-echo "lane 2: PostgreSQL done at $((SECONDS - lanes)) s"
-wait "$lane" || true
+echo "-- lane 2: PostgreSQL done at $((SECONDS - lanes)) s"
+wait "$lane1" "$lane3" || true
 echo "== lane 1: browser tests on SQLite"
 cat "$LANE/browser.log"
-echo "== lane 1: each app alone in a bare host"
+echo "== lane 3: randomized trials on SQLite"
+cat "$LANE/trials.log"
+echo "== lanes 1 and 3: each app alone in a bare host"
 # Django's own check output (W006 on 4.2) stays; the sandbox's and uv's chatter does not.
-grep -v '^Using Python\|^Checked [0-9]* packages\|^All installed packages' "$LANE/hosts.log" || true
-browser_status=$(cat "$LANE/browser.rc" 2>/dev/null || echo 1)
-hosts_status=$(cat "$LANE/hosts.rc" 2>/dev/null || echo 1)
+grep -hv '^Using Python\|^Checked [0-9]* packages\|^All installed packages' "$LANE/hosts-a.log" "$LANE/hosts-b.log" || true
+rc() { cat "$LANE/$1.rc" 2>/dev/null || echo 1; }
+browser_status=$(rc browser)
+trials_status=$(rc trials)
+hosts_status=$(($(rc hosts-a) | $(rc hosts-b)))
 rm -rf "$LANE"
-echo "== stages: SQLite $sqlite_status, PostgreSQL $pg_status, browser $browser_status, bare hosts $hosts_status (0 is a pass)"
-if [ "$sqlite_status" != 0 ] || [ "$pg_status" != 0 ] || [ "$browser_status" != 0 ] || [ "$hosts_status" != 0 ]; then
-  exit 1
-fi
+echo "== stages: SQLite $sqlite_status, trials $trials_status, PostgreSQL $pg_status, browser $browser_status, bare hosts $hosts_status (0 is a pass)"
+for status in "$sqlite_status" "$trials_status" "$pg_status" "$browser_status" "$hosts_status"; do
+  [ "$status" = 0 ] || exit 1
+done

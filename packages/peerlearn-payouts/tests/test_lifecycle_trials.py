@@ -522,6 +522,7 @@ def fast_gateway(sandbox, settings):
         yield sandbox
 
 
+@pytest.mark.trials
 @pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_randomized_lifecycle_trials(fast_gateway):
     sandbox = fast_gateway

@@ -80,6 +80,7 @@ WEBHOOKS = ["on", "duplicate", "shuffle", "duplicate_shuffle", "off"]
 TRIALS = int(os.environ.get("PAYOUT_TRIALS", "1000"))
 
 
+@pytest.mark.trials
 @pytest.mark.skipif(sqlite_cannot_begin_immediate(), reason=NO_IMMEDIATE)
 def test_thousand_randomized_trials(sandbox, live_server):
     rng = random.Random(20261125)

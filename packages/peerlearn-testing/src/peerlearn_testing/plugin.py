@@ -14,6 +14,8 @@ MARKERS = (
     "redis: needs a Redis server at REDIS_URL or 127.0.0.1:6379",
     "postgres: needs PostgreSQL at TEST_DATABASE_URL or 127.0.0.1:5432",
     "slow: takes more than a few seconds",
+    "trials: randomized trials sized by PAYOUT_TRIALS / LIFECYCLE_TRIALS; mostly waiting on "
+    "HTTP round trips, so `make test` runs them beside the other stages",
 )
 
 
