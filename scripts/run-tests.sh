@@ -41,20 +41,25 @@ stage() {
   echo $? >"$LANE/$name.rc"
   echo "-- $name done at $((SECONDS - lanes)) s" >>"$LANE/$name.log"
 }
-echo "== lane 1 (beside this one): browser tests on SQLite, then the bare hosts on Django 4.2, 5.2"
-(
-  set +e
+# The two background lanes (their stages' output is printed at the end).
+browser_then_hosts() {
   EXPECT_DB_VENDOR=sqlite stage browser $BIN/pytest -q -m browser --durations=10 "$@"
   HOST_SERIES="4.2 5.2" stage hosts-a bash scripts/check-hosts.sh
-) &
-lane1=$!
-echo "== lane 3 (beside this one): randomized trials on SQLite, then the bare hosts on Django 6.1"
-(
-  set +e
+}
+trials_then_hosts() {
   EXPECT_DB_VENDOR=sqlite stage trials $BIN/pytest -q -m trials --durations=5 "$@"
   HOST_SERIES="6.1" stage hosts-b bash scripts/check-hosts.sh
-) &
-lane3=$!
+}
+echo "== lane 1 (beside this one): browser tests on SQLite, then the bare hosts on Django 4.2, 5.2"
+echo "== lane 3 (beside this one): randomized trials on SQLite, then the bare hosts on Django 6.1"
+background=()
+for lane in browser_then_hosts trials_then_hosts; do
+  (
+    set +e
+    $lane "$@"
+  ) &
+  background+=($!)
+done
 echo "== lane 2: tests on SQLite (all but the browser tests and the trials)"
 sqlite_status=0
 EXPECT_DB_VENDOR=sqlite $BIN/pytest -q -m "not browser and not trials" --durations=15 "$@" || sqlite_status=$?
@@ -63,7 +68,7 @@ echo "== lane 2: tests on PostgreSQL (database suites)"
 pg_status=0
 PAYOUT_TRIALS=${PAYOUT_TRIALS_PG:-200} LIFECYCLE_TRIALS=${LIFECYCLE_TRIALS_PG:-50} EXPECT_DB_VENDOR=postgresql DATABASE_URL=$PG_URL $BIN/pytest -q -m "not browser" --durations=15 packages tests "$@" || pg_status=$?
 echo "-- lane 2: PostgreSQL done at $((SECONDS - lanes)) s"
-wait "$lane1" "$lane3" || true
+wait "${background[@]}" || true
 echo "== lane 1: browser tests on SQLite"
 cat "$LANE/browser.log"
 echo "== lane 3: randomized trials on SQLite"
