@@ -11,8 +11,8 @@ mentor.ready / mentor.cancel_ready. The baseline is a bare `websockets` server i
 process that relays one message to the same number of sockets when it gets a POST, measured by
 the same client code. The client's cyclic collector never runs during a measured round (a full
 pass over 500 sockets' objects stalled its readers about 60 ms, shifting a whole round);
---per-round shows any pass that did. Loopback only; every subprocess is stopped and Redis db 11 flushed at the
-end, and a watchdog bounds the whole run.
+--per-round shows any pass that did. Loopback only; every subprocess is stopped and Redis db 11
+flushed at the end, and a watchdog bounds the whole run.
 
 With --rest it also measures `GET /api/sessions/` (a learner's JWT, one request at a time) with no
 socket open, then with the N sockets connected and idle, then with none again: the REST p95 with
