@@ -189,7 +189,7 @@ if REDIS_URL:
         }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "peerlearn_core.cache.RedisCache",  # one pool per process (see there)
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("REDIS_PREFIX", ""),
         }
