@@ -53,6 +53,10 @@ def test_concurrent_withdrawals_never_exceed_available(sandbox, settings, rounds
     settings.PEERLEARN_PAYOUTS = {
         **getattr(settings, "PEERLEARN_PAYOUTS", {}),
         "MONEY_THROTTLE_RATE": "1000/min",
+        # The race on the balance is under test here, not timeouts (test_webhooks_and_faults has
+        # those): the sandbox fixture's 0.15 s timed a create out on a loaded CI machine, and the
+        # payout then waited for reconciliation instead of reaching the sandbox in the round.
+        "TIMEOUT": 10.0,
     }
     for round_number in range(rounds):
         mentor = make_mentor()
