@@ -7,7 +7,6 @@ count of connections received, before and after 30 throttled requests to one Dap
 
 import shutil
 import subprocess
-import time
 
 import pytest
 import redis
@@ -28,14 +27,16 @@ def private_redis(tmp_path):
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 10
-        while not port_open("127.0.0.1", port):
-            assert proc.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
+        # redis-server logs this line once it listens; if it fails, it exits and the pipe ends.
+        for line in proc.stdout:
+            if "Ready to accept connections" in line:
+                break
+        assert proc.poll() is None and port_open("127.0.0.1", port), "redis-server did not start"
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         proc.terminate()
