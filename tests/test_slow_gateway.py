@@ -2,14 +2,13 @@
 
 One Daphne serving the real site (its own SQLite file) talks to the loopback sandbox. While
 withdrawals and orders are in flight against a sandbox answering every ``POST /v1/...`` after
-3 s, a bystander learner's 20 concurrent ``GET /api/sessions/`` all finish before the first
-money call returns, and their p95 stays within 1.5x of the p95 measured in the same test with a
-sandbox answering at once (same load, rounds interleaved fast/slow so drift hits both).
-Shares its harness with ``bench/slow_gateway.py``.
+3 s, a bystander learner's 20 concurrent ``GET /api/sessions/`` all answer 200 before the first
+money call returns. That ordering is the behaviour; how their p95 compares with a fast gateway
+is a speed figure, measured by ``bench/slow_gateway.py`` (same harness) into
+docs/benchmarks.md, never asserted here: on a loaded CI machine a timing ratio is noise.
 """
 
 import importlib.util
-import math
 from pathlib import Path
 
 import django
@@ -56,7 +55,6 @@ def slow_site(tmp_path, razorpay_sandbox):
 
 def test_slow_gateway_never_delays_another_users_request(slow_site, razorpay_sandbox):
     bench, site = slow_site
-    latencies: dict[str, list[float]] = {"fast": [], "slow": []}
     for round_no in range(ROUNDS):
         for phase in ("fast", "slow"):
             seed = site.seed(mentors=2, orders=2)
@@ -67,14 +65,10 @@ def test_slow_gateway_never_delays_another_users_request(slow_site, razorpay_san
                 site.url, seed, gets=GETS, lead=0.5, round_no=round_no * 10 + len(phase)
             )
             razorpay_sandbox.clear_faults()
-            latencies[phase] += result["latencies"]
+            assert len(result["latencies"]) == GETS  # every bystander read was answered
             assert {status for _span, status, _body in result["money"]} == {201}, result["money"]
             if phase == "slow":
                 spans = [span for span, _status, _body in result["money"]]
                 assert min(spans) >= DELAY, spans  # the gateway really was slow
                 # The ordering: every bystander read was answered while the slow calls waited.
                 assert result["reads_done"] < result["money_done"]
-    fast = bench.percentile(latencies["fast"], 95)
-    slow = bench.percentile(latencies["slow"], 95)
-    assert not math.isnan(fast)
-    assert slow <= 1.5 * fast, f"p95 {slow * 1000:.0f} ms with a slow gateway vs {fast * 1000:.0f}"
