@@ -1,7 +1,7 @@
 """What makes a shared push to 500 sockets cheap on Daphne, proved on the real parts: the push is
 framed once and handed to the kernel at once (no Twisted writer registered per socket), and the
-per-learner work of the same commit waits until the push has come back through Redis and been
-written (bench/fanout.py measures the effect; these tests hold the mechanism)."""
+per-learner work of the same commit waits until the push has been written; a push is fanned out
+by the process that sent it and carried by Redis to the others only (bench/fanout.py measures the effect; these tests hold the mechanism)."""
 
 import asyncio
 import contextlib
@@ -146,21 +146,99 @@ async def watched(redis_url):
 # the main thread's loop.
 
 
+async def _until(condition, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.01)
+
+
+def _frames(recorded: Recorded) -> list[dict]:
+    return [json.loads(message["text"]) for message in recorded.sent]
+
+
 @pytest.mark.redis
-def test_background_work_waits_for_the_push_to_come_back_through_redis(redis_url):
+def test_a_push_is_fanned_out_here_at_once_and_through_redis_to_other_processes_only(redis_url):
+    """Two processes (two layers, two hubs) watch one group. A push sent from A reaches A's
+    socket from A itself, before background work may start, and B's through Redis; Redis never
+    brings it back to A (B's later push, behind it in A's queue, arrives alone)."""
+
+    async def scenario():
+        async with watched(redis_url) as (layer_a, group, hub_a, socket_a):
+            layer_b = RedisChannelLayer(hosts=[redis_url], prefix="wire-test")
+            socket_b = Recorded(group)
+            hub_b = shared_groups(layer_b)
+            await hub_b.join(group, socket_b.consumer)
+            try:
+                push = relay_event("mentor.ready", {"session_id": 1})
+                await send_to_group(layer_a, group, group_event(group, push))
+                await fan_outs_done()  # what background work of the same commit waits for
+                assert not hub_a.expected
+                assert _frames(socket_a) == [{"type": "mentor.ready", "session_id": 1}]
+                await _until(lambda: socket_b.sent)
+                marker = relay_event("mentor.cancel_ready", {"session_id": 1})
+                await send_to_group(layer_b, group, group_event(group, marker))
+                await _until(lambda: len(socket_a.sent) == 2)
+                return _frames(socket_a), _frames(socket_b)
+            finally:
+                await hub_b.leave(group, socket_b.consumer)
+                for task in hub_b._tasks:
+                    task.cancel()
+
+    frames_a, frames_b = run_async(scenario())
+    expected = [
+        {"type": "mentor.ready", "session_id": 1},
+        {"type": "mentor.cancel_ready", "session_id": 1},
+    ]
+    assert frames_a == expected
+    assert frames_b == expected
+
+
+@pytest.mark.redis
+def test_a_process_fans_out_its_own_push_without_the_layer(redis_url):
+    """The mechanism: with this process's channel struck from the group in Redis behind its
+    back, its socket still gets its push (through Redis it could not)."""
+
     async def scenario():
         async with watched(redis_url) as (layer, group, hub, socket_a):
+            await layer.group_discard(group, hub.channel)
             push = relay_event("mentor.ready", {"session_id": 1})
             await send_to_group(layer, group, group_event(group, push))
-            # Sent, still in Redis: the process waits for it to come back to its shared channel.
-            assert hub.expected and socket_a.sent == []
             await fan_outs_done()
             assert not hub.expected
-            return socket_a.sent
+            return _frames(socket_a)
 
-    assert run_async(scenario()) == [
-        {"type": "websocket.send", "text": json.dumps({"type": "mentor.ready", "session_id": 1})}
-    ]
+    assert run_async(scenario()) == [{"type": "mentor.ready", "session_id": 1}]
+
+
+def test_in_memory_the_hub_fans_out_its_own_push_and_the_layer_serves_other_members():
+    from peerlearn_core.realtime.layers import InMemoryChannelLayer
+
+    async def scenario():
+        layer = InMemoryChannelLayer()
+        group = "session_wire_memory"
+        socket_a = Recorded(group)
+        hub = shared_groups(layer)
+        await hub.join(group, socket_a.consumer)
+        plain = await layer.new_channel()  # a socket that joined the group by its own channel
+        await layer.group_add(group, plain)
+        # Struck from the group in the layer: the hub's socket can only get its own process's
+        # pushes from the process itself.
+        await layer.group_discard(group, hub.channel)
+        try:
+            for n in (1, 2):
+                push = relay_event("mentor.ready", {"n": n})
+                await send_to_group(layer, group, group_event(group, push))
+            await fan_outs_done()
+            got_plain = [await asyncio.wait_for(layer.receive(plain), 2) for _ in range(2)]
+            return _frames(socket_a), [event["message"]["n"] for event in got_plain]
+        finally:
+            for task in hub._tasks:
+                task.cancel()
+
+    frames, plain = run_async(scenario())
+    assert frames == [{"type": "mentor.ready", "n": 1}, {"type": "mentor.ready", "n": 2}]
+    assert plain == [1, 2]
 
 
 @pytest.mark.redis

@@ -99,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last: the chain above runs in the request's one thread, not a thread hop per hook.
+    "peerlearn_core.sync_chain.SyncMiddlewareChain",
 ]
 
 ROOT_URLCONF = "peerlearn.urls"

@@ -172,7 +172,8 @@ def _active_bookings(session_id: int) -> QuerySet[Booking]:
 
 
 def active_learner_ids(session_id: int) -> list[int]:
-    return list(_active_bookings(session_id).values_list("learner_id", flat=True))
+    """In no particular order (see ``counted_learners``)."""
+    return list(_active_bookings(session_id).order_by().values_list("learner_id", flat=True))
 
 
 def counted_learners(session: LiveSession) -> list[int]:
@@ -182,8 +183,11 @@ def counted_learners(session: LiveSession) -> list[int]:
     For the mentor's Ready and Cancel Ready: the learners to notify are read anyway, and the
     response then needs no grouped query of its own after the commit, where it would compete
     with the push's fan-out for the GIL. Inside the write's transaction the counts are those the
-    commit leaves (the session is locked)."""
-    rows = _active_bookings(session.pk).values_list(
+    commit leaves (the session is locked).
+
+    The ids come in no particular order: sorting 500 bookings by ``booked_at`` (no index) took
+    over a third of the read, on the request that sends the push."""
+    rows = _active_bookings(session.pk).order_by().values_list(
         "learner_id", "confirmed", "attended", "reconfirm_pending"
     )
     learner_ids, confirmed, attended, reconfirm_pending = [], 0, 0, 0

@@ -43,8 +43,11 @@ def batches(layer) -> bool:
     return isinstance(layer, RedisChannelLayer)
 
 
-async def group_send_many(layer, events: list[tuple[str, dict]]) -> int:
-    """Send each ``(group, message)``; returns how many messages found a channel full."""
+async def group_send_many(
+    layer, events: list[tuple[str, dict]], *, exclude: str | None = None
+) -> int:
+    """Send each ``(group, message)`` to every member channel but ``exclude``; returns how many
+    messages found a channel full."""
     by_connection = collections.defaultdict(list)
     for group, message in events:
         assert layer.require_valid_group_name(group), "Group name not valid"
@@ -61,8 +64,10 @@ async def group_send_many(layer, events: list[tuple[str, dict]]) -> int:
             pipe.zrange(key, 0, -1)
         replies = await pipe.execute()
         for (_group, message), names in zip(pairs, replies[1::2], strict=True):
-            if names:
-                deliveries.append(([name.decode("utf8") for name in names], message))
+            channel_names = [name.decode("utf8") for name in names]
+            channel_names = [name for name in channel_names if name != exclude]
+            if channel_names:
+                deliveries.append((channel_names, message))
 
     # Every message to every channel key, grouped by the connection that holds the key.
     keys = collections.defaultdict(list)
