@@ -131,7 +131,9 @@ else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's backend, with connections kept from one request to the next (under ASGI
+            # each request would open its own: see peerlearn_core.db.sqlite3).
+            "ENGINE": "peerlearn_core.db.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(DATA_DIR / "peerlearn.sqlite3")),
             "OPTIONS": {
                 "timeout": 30,
