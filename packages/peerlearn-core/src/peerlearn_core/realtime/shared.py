@@ -11,12 +11,15 @@ through the layer (on Redis that trip, a group read, a push and the pop on this 
 channel, was about a fifth of the time to the first learner's frame); the layer carries it to
 the other processes' channels only (``_send_to_others``).
 
-Ordering: every message of a shared group reaches the process channel in the order it was sent,
-this process's own pushes join the same inbox in the order they were sent, and the fan-out
-handles the inbox in order, one event at a time. A revocation (``access.revoke``) travels the same way
-as the pushes it must stop, so a learner whose booking was cancelled is dropped from the group
-before the next push of that group is fanned out. Events other than relays and revocations are
-handed to each member's own channel, so a consumer still handles them one at a time.
+Ordering: the pushes one process sends to a group reach every process in the order they were
+sent (the layer keeps them in order, and the sender's own go through its inbox in order), and
+each process fans its inbox out in order, one event at a time. A revocation (``access.revoke``)
+travels the same way as the pushes it must stop, so a learner whose booking was cancelled is
+dropped from the group before the next push that process sends to it is fanned out. Between
+processes the order is that of arrival: a push sent just after another process's revocation
+(within the milliseconds it takes that revocation to come through Redis) may reach the socket
+first, as a push sent just before it would. Events other than relays and revocations are handed
+to each member's own channel, so a consumer still handles them one at a time.
 """
 
 import asyncio
@@ -36,8 +39,11 @@ logger = logging.getLogger(__name__)
 # Redis keeps a group for ``group_expiry`` (a day by default) after the last group_add: a process
 # that watched a group all along says so again well before that.
 REFRESH_FRACTION = 0.25
-# Frames written between two turns of the event loop during a fan-out.
-YIELD_EVERY = 10
+# Frames written between two turns of the event loop during a fan-out. Each turn is a chance for
+# the request threads to take the GIL, and with 10 a 500-frame fan-out took 27 ms on the server
+# instead of 16 with 100 (docs/benchmarks.md, issue 11 part 8); 100 frames are about 3 ms, all a
+# concurrent request waits.
+YIELD_EVERY = 100
 # Turns of the event loop after the last write: one to be polled writable, one to write.
 FLUSH_TURNS = 2
 # The key of a push this process sent to a shared group it watches (see ``send_to_group``).
