@@ -470,6 +470,12 @@ class Bench:
             PYTHONUNBUFFERED="1",
             DJANGO_SETTINGS_MODULE="peerlearn.settings",
         )
+        if args.phases:  # bench/phase_probe/sitecustomize.py in the Daphnes
+            probe = str(REPO / "bench" / "phase_probe")
+            self.env["PYTHONPATH"] = os.pathsep.join(
+                x for x in (probe, self.env.get("PYTHONPATH", "")) if x
+            )
+            self.env["PEERLEARN_PHASES"] = str(self.tmp / "phases")
         if args.layer != "memory":  # no REDIS_URL: the site's embedded in-memory layer
             self.env["REDIS_URL"] = args.redis_url
         self.cleaned = False
@@ -605,6 +611,40 @@ class Bench:
         finally:
             await fleet.close()
 
+    def print_phases(self) -> None:
+        """Where the measured rounds' POSTs spent their time inside Daphne (--phases): each
+        phase's first time after the request reached Daphne, median and max over the rounds."""
+        rounds: list[dict[str, float]] = []
+        for path in sorted(self.tmp.glob("phases.*")):
+            current = None
+            for line in path.read_text().splitlines():
+                phase, at = line.split()
+                if phase == "asgi_in":
+                    current = {"asgi_in": float(at)}
+                    rounds.append(current)
+                elif current is not None:
+                    current.setdefault(phase, float(at))
+        rounds = rounds[self.args.warmup : self.args.warmup + self.args.rounds]
+        if not rounds:
+            print("  phases: nothing recorded (is bench/phase_probe on the Daphnes' path?)")
+            return
+        order = [
+            "view_in", "initial_done", "commit_in", "commit_out", "send_in", "fan_in",
+            "send_out", "view_out", "response_start", "fan_out", "asgi_out",
+        ]  # fmt: skip
+        print(f"  phases of the {len(rounds)} measured POSTs in Daphne (ms after ASGI entry):")
+        for phase in order:
+            offsets = [(r[phase] - r["asgi_in"]) * 1000 for r in rounds if phase in r]
+            if offsets:
+                print(
+                    f"    {phase:15s} median {percentile(offsets, 50):6.1f}  max {max(offsets):6.1f}"
+                )
+        spans = [
+            (r["fan_out"] - r["fan_in"]) * 1000 for r in rounds if {"fan_in", "fan_out"} <= r.keys()
+        ]
+        if spans:
+            print(f"    fan-out took   median {percentile(spans, 50):6.1f}  max {max(spans):6.1f}")
+
     def print_rounds(self, name: str, measured: list[Round]) -> None:
         """Each round on one line: where a tail comes from (one slow round, or every round)."""
         print(f"  {name}, per round (ms): first / p50 / last, POST; client collector passes")
@@ -670,6 +710,8 @@ class Bench:
         self.log("baseline measured")
         results.append(await self.measure_daphne([port_a], session_id, mentor, tokens))
         self.log("one Daphne process measured")
+        if args.phases:
+            self.print_phases()
         if args.rest:
             self.rest = await self.measure_rest(port_a, session_id, tokens)
             self.log("REST with and without idle sockets measured")
@@ -826,6 +868,11 @@ def main() -> int:
     )
     parser.add_argument("--max-seconds", type=float, default=300.0, help="watchdog for the run")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
+    parser.add_argument(
+        "--phases",
+        action="store_true",
+        help="time the one-Daphne rounds' POSTs inside Daphne (bench/phase_probe)",
+    )
     parser.add_argument(
         "--post-from",
         choices=["process", "thread"],

@@ -252,10 +252,14 @@ async def send_to_group(layer, group: str, event: dict) -> None:
             hub.settle(token)
             raise
         return
-    # This process's sockets first, from here; then the layer, for the other processes (a
-    # failure there leaves this process's delivery done, and is the caller's to log).
-    hub.inbox.put_nowait(event)
-    await to_others(group, event, hub.channel)
+    # The other processes' copies first (a round trip or two): neither their deliveries nor the
+    # caller (a request thread waits on this) then queue behind this process's fan-out. Then
+    # this process's sockets, from here, whatever the layer answered (its error is the caller's
+    # to log).
+    try:
+        await to_others(group, event, hub.channel)
+    finally:
+        hub.inbox.put_nowait(event)
 
 
 def _send_to_others(layer):
