@@ -187,8 +187,10 @@ def counted_learners(session: LiveSession) -> list[int]:
 
     The ids come in no particular order: sorting 500 bookings by ``booked_at`` (no index) took
     over a third of the read, on the request that sends the push."""
-    rows = _active_bookings(session.pk).order_by().values_list(
-        "learner_id", "confirmed", "attended", "reconfirm_pending"
+    rows = (
+        _active_bookings(session.pk)
+        .order_by()
+        .values_list("learner_id", "confirmed", "attended", "reconfirm_pending")
     )
     learner_ids, confirmed, attended, reconfirm_pending = [], 0, 0, 0
     for learner_id, is_confirmed, is_attended, is_reconfirm_pending in rows:
