@@ -10,8 +10,9 @@ from ..conftest import unique_email
 
 PASSWORD = "plum-orchard-5521"
 
-# Records every pl-* animation class an element gains, with the computed animation at that moment,
-# so a test can prove "the badge pulsed" after the class is gone again.
+# Records every pl-* animation class an element gains, with the computed animation and the
+# element's text at that moment, so a test can prove "the badge pulsed" (or "this toast was
+# shown") after the class is gone again; and when a toast leaves the page.
 RECORDER = """
 (() => {
   window.__plEvents = [];
@@ -26,6 +27,7 @@ RECORDER = """
           cls, testid: el.dataset.testid || el.closest("[data-testid]")?.dataset.testid || "",
           animation: style.animationName, duration: style.animationDuration,
           transition: style.transitionDuration, t: performance.now(),
+          text: (el.textContent || "").trim().slice(0, 300),
         });
       }
     }
@@ -35,6 +37,15 @@ RECORDER = """
     for (const m of mutations) {
       if (m.type === "attributes") record(m.target);
       m.addedNodes?.forEach((n) => n.nodeType === 1 && record(n));
+      // A toast's end, timed in the page: the test's own polling would add its latency.
+      m.removedNodes?.forEach((n) => {
+        if (n.nodeType === 1 && n.classList.contains("pl-toast")) {
+          window.__plEvents.push({
+            cls: "pl-toast:removed", testid: "", t: performance.now(),
+            text: (n.textContent || "").trim().slice(0, 300),
+          });
+        }
+      });
     }
   }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
 })();

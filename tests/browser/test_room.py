@@ -88,7 +88,14 @@ def api_book(site_server, token: str, session_id: int) -> dict:
 
 
 def toast(page, text, timeout=8000):
-    expect(page.locator(".pl-toast").filter(has_text=text).first).to_be_visible(timeout=timeout)
+    """A toast with ``text`` was shown: visible now, or shown and gone already (4 s), which on a
+    loaded machine may happen while the test checks another page first."""
+    page.wait_for_function(
+        """(text) => (window.__plEvents || []).some(
+             (e) => e.cls === "pl-toast" && e.text.includes(text))""",
+        arg=text,
+        timeout=timeout,
+    )
 
 
 def open_room(page, site_server, session_id: int):

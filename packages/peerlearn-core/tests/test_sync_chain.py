@@ -4,6 +4,7 @@ thread, not one ``sync_to_async`` hand-off per hook; the request still gets ever
 import threading
 
 import pytest
+from asgiref.sync import iscoroutinefunction
 from channels.testing import HttpCommunicator
 from django.core.handlers.asgi import ASGIHandler
 from django.http import HttpResponse
@@ -15,13 +16,19 @@ SEEN: list[tuple[str, str, int, bool | None]] = []
 
 
 class Probe(MiddlewareMixin):
+    """Records each hook's thread and whether Django loaded the middleware in async mode (an
+    async ``get_response``, as ``MiddlewareMixin`` itself decides on every supported Django)."""
+
     def process_request(self, request):
-        SEEN.append((type(self).__name__, "request", threading.get_ident(), self.async_mode))
+        SEEN.append((type(self).__name__, "request", threading.get_ident(), self._async()))
 
     def process_response(self, request, response):
-        SEEN.append((type(self).__name__, "response", threading.get_ident(), self.async_mode))
+        SEEN.append((type(self).__name__, "response", threading.get_ident(), self._async()))
         response["X-Probed"] = response.get("X-Probed", "") + type(self).__name__[-1]
         return response
+
+    def _async(self) -> bool:
+        return iscoroutinefunction(self.get_response)
 
 
 class ProbeA(Probe):
