@@ -118,11 +118,20 @@ class Recorded:
         self.consumer.groups_joined = [group]
         self.consumer.user_id = 1
         self.sent: list[dict] = []
+        self._arrived = asyncio.Event()
 
         async def base_send(message):
             self.sent.append(message)
+            self._arrived.set()
 
         self.consumer.base_send = base_send
+
+    async def until_sent(self, count: int, timeout: float = 5.0) -> None:
+        """Until ``count`` messages were sent to this socket (woken by each send, no polling)."""
+        async with asyncio.timeout(timeout):
+            while len(self.sent) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
 
 
 @contextlib.asynccontextmanager
@@ -144,13 +153,6 @@ async def watched(redis_url):
 
 # The scenarios run on their own loop (run_async): browser tests earlier in the session may own
 # the main thread's loop.
-
-
-async def _until(condition, timeout: float = 5.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 def _frames(recorded: Recorded) -> list[dict]:
@@ -175,10 +177,10 @@ def test_a_push_is_fanned_out_here_at_once_and_through_redis_to_other_processes_
                 await fan_outs_done()  # what background work of the same commit waits for
                 assert not hub_a.expected
                 assert _frames(socket_a) == [{"type": "mentor.ready", "session_id": 1}]
-                await _until(lambda: socket_b.sent)
+                await socket_b.until_sent(1)
                 marker = relay_event("mentor.cancel_ready", {"session_id": 1})
                 await send_to_group(layer_b, group, group_event(group, marker))
-                await _until(lambda: len(socket_a.sent) == 2)
+                await socket_a.until_sent(2)
                 return _frames(socket_a), _frames(socket_b)
             finally:
                 await hub_b.leave(group, socket_b.consumer)

@@ -9,7 +9,7 @@ from Redis one by one), so the last socket waited about 0.5 s. Here it is one me
 A push this process sends to a group it watches is fanned out here at once, not after a trip
 through the layer (on Redis that trip, a group read, a push and the pop on this process's
 channel, was about a fifth of the time to the first learner's frame); the layer carries it to
-the other processes' channels only (``_send_to_others``).
+the other processes' channels only (``_group_send_except``).
 
 Ordering: the pushes one process sends to a group reach every process in the order they were
 sent (the layer keeps them in order, and the sender's own go through its inbox in order), and
@@ -29,8 +29,9 @@ import logging
 import weakref
 
 from channels.exceptions import ChannelFull
+from channels.layers import InMemoryChannelLayer
 
-from . import ACCESS_REVOKE, RELAY
+from . import ACCESS_REVOKE, RELAY, redis_batch
 from .collector import note_activity
 from .wire import SharedFrame
 
@@ -236,16 +237,16 @@ async def fan_outs_done() -> None:
 
 
 async def send_to_group(layer, group: str, event: dict) -> None:
-    """``layer.group_send``, noting a push to a group this process watches so that background
-    work waits for its fan-out (``fan_outs_done``)."""
+    """``layer.group_send``; a push to a group this process watches is fanned out here from the
+    process's own inbox and sent through the layer to the other members only, and noted so
+    that background work waits for its fan-out (``fan_outs_done``)."""
     hub = _by_loop.get(asyncio.get_running_loop(), {}).get(id(layer))
     token = hub.expect(group) if hub is not None and hub.layer is layer else None
     if token is None:
         await layer.group_send(group, event)
         return
     event = {**event, EXPECTED: token}
-    to_others = _send_to_others(layer)
-    if to_others is None:
+    if not _can_leave_out(layer):  # its copy comes back through the layer, as before
         try:
             await layer.group_send(group, event)
         except BaseException:
@@ -257,33 +258,24 @@ async def send_to_group(layer, group: str, event: dict) -> None:
     # order (theirs first) put two Daphnes' fan-outs on this machine's cores at the same moment,
     # and their p99 went from 1.4-1.6x the bare relay to 2.0-3.1x (docs/benchmarks.md, part 8).
     hub.inbox.put_nowait(event)
-    await to_others(group, event, hub.channel)
+    await _group_send_except(layer, group, event, hub.channel)
 
 
-def _send_to_others(layer):
-    """``send(group, event, channel)``: ``group_send`` to every member but ``channel``, for the
-    layers that can leave a member out (channels-redis' list layer, Channels' in-memory layer);
-    None for others (their sends come back through the layer, as before)."""
-    from channels.layers import InMemoryChannelLayer
+def _can_leave_out(layer) -> bool:
+    """Whether ``_group_send_except`` can send through ``layer`` (channels-redis' list layer,
+    Channels' in-memory layer)."""
+    return redis_batch.batches(layer) or isinstance(layer, InMemoryChannelLayer)
 
-    from . import redis_batch
 
+async def _group_send_except(layer, group: str, event: dict, channel: str) -> None:
+    """``group_send`` to every member of ``group`` but ``channel``."""
     if redis_batch.batches(layer):
-
-        async def send(group: str, event: dict, channel: str) -> None:
-            await redis_batch.group_send_many(layer, [(group, event)], exclude=channel)
-
-        return send
-    if isinstance(layer, InMemoryChannelLayer):
-
-        async def send(group: str, event: dict, channel: str) -> None:
-            layer.require_valid_group_name(group)
-            for member in [m for m in layer.groups.get(group, {}) if m != channel]:
-                with contextlib.suppress(ChannelFull):
-                    await layer.send(member, event)
-
-        return send
-    return None
+        await redis_batch.group_send_many(layer, [(group, event)], exclude=channel)
+        return
+    layer.require_valid_group_name(group)
+    for member in [m for m in layer.groups.get(group, {}) if m != channel]:
+        with contextlib.suppress(ChannelFull):
+            await layer.send(member, event)
 
 
 def shared_groups(layer) -> SharedGroups:
